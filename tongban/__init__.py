@@ -1,0 +1,1 @@
+"""Tongban (通办): shared government services for neighbouring jurisdictions."""

@@ -1,0 +1,104 @@
+"""Catalogue read API: regions, departments, items (filtered, paginated) and search."""
+
+from django.shortcuts import get_object_or_404
+from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from tongban.catalog import search as catalog_search
+from tongban.catalog.actions import item_data, items_with_details
+from tongban.catalog.filters import filter_items
+from tongban.catalog.models import Department, Item, Region
+
+router = Router(tags=["事项清单"])
+
+class RegionOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    kind: str
+    parent: str | None = Field(None, alias="parent.code")
+
+class DepartmentOut(Schema):
+    id: int
+    name: str
+    code: str
+    region: str = Field(..., alias="region.code")
+
+class MaterialOut(Schema):
+    name: str
+    kind: str
+    copies: int
+    form: str
+    e_licence: bool
+    required: bool
+
+class CompetenceOut(Schema):
+    region: str
+    department: str
+
+class ItemSummaryOut(Schema):
+    code: str
+    name: str
+    item_type: str
+    item_class: str
+    modes: list[str]
+    legal_limit_days: int | None
+    promised_limit_days: int | None
+    version: int
+
+class ItemOut(ItemSummaryOut):
+    legal_basis: str
+    conditions: str
+    fee: str
+    channels: list[str]
+    standard_version: str
+    keywords: list[str]
+    departments: list[CompetenceOut]
+    materials: list[MaterialOut]
+
+class ItemFilter(FilterSchema):
+    department: int | None = Field(None, description="部门 id")
+    region: str | None = Field(None, description="区划代码：只列该区域有主管部门的事项")
+    item_class: str | None = Field(None, description="高频便民事项 / 政务服务事项")
+    item_type: str | None = Field(None, description="事项类型，如 行政许可")
+    mode: str | None = Field(None, description="全程网办 / 异地代收代办 / 多地联办")
+
+class SearchOut(Schema):
+    query: str
+    complete: bool
+    suggestion: str
+    count: int
+    results: list[ItemSummaryOut]
+
+@router.get("/regions", response=list[RegionOut], summary="区域列表")
+def list_regions(request):
+    return Region.objects.select_related("parent")
+
+@router.get("/departments", response=list[DepartmentOut], summary="部门列表")
+@paginate(PageNumberPagination, page_size=100)
+def list_departments(request, region: str | None = None):
+    qs = Department.objects.select_related("region")
+    return qs.filter(region__code=region) if region else qs
+
+@router.get("/items", response=list[ItemSummaryOut], summary="事项列表（可筛选）")
+@paginate(PageNumberPagination, page_size=50)
+def list_items(request, filters: Query[ItemFilter]):
+    return filter_items(Item.objects.all(), **filters.dict()).order_by("code")
+
+@router.get("/items/{code}", response=ItemOut, summary="事项详情")
+def get_item(request, code: str):
+    item = get_object_or_404(items_with_details(), code=code)
+    data = item_data(item)
+    return {
+        **data.as_dict(),
+        "version": item.version,
+        "modes": item.modes,
+        "channels": item.channel_labels,
+        "departments": [{"region": r, "department": d} for r, d in data.departments],
+    }
+
+@router.get("/search", response=SearchOut, summary="事项检索（中文，容错）")
+def search_items(request, q: str, limit: int = 20):
+    result = catalog_search.search(q, limit=max(1, min(limit, 100)))
+    return {"query": result.query, "complete": result.complete, "suggestion": result.suggestion,
+            "count": result.total, "results": result.items}

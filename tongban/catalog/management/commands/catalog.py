@@ -1,0 +1,113 @@
+"""`tongban catalog import|export|search|reindex` — catalogue maintenance from the command line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tongban.catalog import importexport, search
+from tongban.catalog.actions import (
+    CatalogError,
+    check_departments,
+    do_import_items,
+    item_data,
+    items_with_details,
+)
+from tongban.catalog.models import Item, Region
+
+
+class Command(BaseCommand):
+    help = "事项清单：导入、导出、检索、重建索引"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
+
+        p = sub.add_parser("import", help="从 CSV 或 XLSX 导入事项（有任何错误则全部不导入）")
+        p.add_argument("file", type=Path)
+        p.add_argument("--region", help="文件中的部门属于哪个区域（区划代码），如 110112")
+        p.add_argument("--map", action="append", default=[], metavar="字段=列名",
+                       help="列映射，可重复，如 --map code=itemCode --map name=item_name")
+        p.add_argument("--encoding", default="utf-8-sig", help="CSV 编码，默认 UTF-8（可为 gb18030）")
+        p.add_argument("--create-departments", action="store_true", help="自动新建文件中出现的未知部门")
+        p.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+
+        p = sub.add_parser("export", help="导出事项清单（与导入格式相同）")
+        p.add_argument("--out", type=Path, help="输出文件（.csv 或 .xlsx）；缺省写到标准输出（CSV）")
+        p.add_argument("--region", help="只导出该区域有主管部门的事项")
+
+        p = sub.add_parser("search", help="检索事项")
+        p.add_argument("query")
+        p.add_argument("--limit", type=int, default=10)
+
+        sub.add_parser("reindex", help="重建全部事项的检索索引")
+
+    def handle(self, *args, action: str, **options) -> None:
+        getattr(self, f"handle_{action}")(**options)
+
+    def handle_import(self, *, file: Path, region, map, encoding, create_departments, dry_run, **_) -> None:
+        if not file.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        if region and not Region.objects.filter(code=region).exists():
+            raise CommandError(f"未知区域代码：{region}")
+        try:
+            mapping = importexport.parse_mapping(map)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from None
+        result = importexport.read_file(file, mapping=mapping, region=region, encoding=encoding)
+        if result.ignored_columns:
+            self.stdout.write(f"忽略的列：{'，'.join(result.ignored_columns)}")
+        if not result.ok:
+            for error in result.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"未导入任何事项：发现 {len(result.errors)} 处错误。")
+        if dry_run:
+            try:
+                missing = check_departments(result.rows, create=create_departments)
+            except CatalogError as exc:
+                raise CommandError(f"{exc}（未导入任何事项）") from None
+            self.stdout.write(
+                f"检查通过：{len(result.rows)} 个事项，需新建部门 {len(missing)} 个（--dry-run，未写入）。")
+            return
+        try:
+            summary = do_import_items(result.rows, source="import", note=f"导入 {file.name}",
+                                      create_departments=create_departments)
+        except CatalogError as exc:
+            raise CommandError(f"{exc}（未导入任何事项；可加 --create-departments）") from None
+        for name in summary.departments_created:
+            self.stdout.write(f"新建部门：{name}")
+        self.stdout.write(
+            f"导入完成：{len(result.rows)} 个事项，新增 {summary.created}，更新 {summary.updated}，"
+            f"未变 {summary.unchanged}。"
+        )
+
+    def handle_export(self, *, out: Path | None, region, **_) -> None:
+        items = items_with_details().order_by("code")
+        if region:
+            items = items.filter(competences__region__code=region)
+        rows = [item_data(item) for item in items]
+        if out is None:
+            buffer = io.StringIO()
+            importexport.write_csv(rows, buffer)
+            self.stdout.write(buffer.getvalue(), ending="")
+        elif out.suffix.lower() == ".xlsx":
+            importexport.write_xlsx(rows, out)
+        else:
+            with out.open("w", encoding="utf-8", newline="") as fh:
+                importexport.write_csv(rows, fh)
+        if out is not None:
+            self.stdout.write(f"已导出 {len(rows)} 个事项到 {out}")
+
+    def handle_search(self, *, query: str, limit: int, **_) -> None:
+        result = search.search(query, limit=limit)
+        if result.suggestion:
+            self.stdout.write(f"您是不是要找：{result.suggestion}")
+        if not result.items:
+            self.stdout.write("没有找到相关事项。")
+        for item in result.items[:limit]:
+            self.stdout.write(f"{item.code}\t{item.name}")
+
+    def handle_reindex(self, **_) -> None:
+        count = search.reindex(Item.objects.all())
+        self.stdout.write(f"已重建索引：{Item.objects.count()} 个事项，{count} 个词元。")

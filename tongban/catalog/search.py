@@ -1,0 +1,185 @@
+"""Chinese search over the catalogue: bigram tokens, portable SQL scoring, deterministic re-ranking.
+
+How a query runs (docs/search.md has the reasoning):
+1. normalise (NFKC, lower case) and cut into bigram tokens; a one-character query falls back to a
+   substring scan of item names;
+2. one GROUP BY over `SearchToken` scores every item that shares tokens with the query (sum of field
+   weights, number of distinct tokens hit) and keeps items that hit at least half the tokens — that
+   half is what lets a typo ("营业执造") still find 营业执照;
+3. the best `CATALOG_SEARCH_CANDIDATES` are re-ranked in Python by a fixed key, ties broken by item
+   code, so SQLite and PostgreSQL return the same list in the same order;
+4. when nothing covers the whole query, rapidfuzz proposes a "did you mean" from the candidates'
+   names, their keywords and the synonym table.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Length
+from rapidfuzz import fuzz
+
+from tongban.catalog.models import Item, SearchToken
+from tongban.catalog.synonyms import SYNONYMS
+
+NAME_WEIGHT = 4
+KEYWORD_WEIGHT = 3
+CONTEXT_WEIGHT = 1  # department names, item type and class
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
+MAX_QUERY_LENGTH = 100
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower().strip()
+
+
+def tokens(text: str) -> set[str]:
+    """Bigrams of each CJK run; whole words for Latin letters and digits (cut to 8 characters)."""
+    out: set[str] = set()
+    for run in _RUN.findall(normalise(text)):
+        if run[0].isascii():
+            out.add(run[:8])
+        elif len(run) == 1:
+            out.add(run)
+        else:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _aliases(text: str) -> set[str]:
+    """Plain words whose official terms appear in the text (see synonyms.py)."""
+    found: set[str] = set()
+    for plain, terms in SYNONYMS.items():
+        if any(term in text for term in terms):
+            found |= tokens(plain)
+    return found
+
+
+def item_tokens(item: Item, department_names: Iterable[str]) -> dict[str, int]:
+    """Token → weight (the highest of the fields it occurs in)."""
+    weighted: dict[str, int] = {}
+
+    def add(text: str, weight: int) -> None:
+        # A plain-word alias counts half: the item really named 营业执照… ranks above 企业设立登记.
+        alias_weight = weight // 2
+        for token, w in [(t, alias_weight) for t in _aliases(normalise(text))] + [(t, weight) for t in tokens(text)]:
+            if w and weighted.get(token, 0) < w:
+                weighted[token] = w
+
+    add(item.name, NAME_WEIGHT)
+    add(" ".join(item.keywords.split("；")), KEYWORD_WEIGHT)
+    add(" ".join([*department_names, item.item_type, item.item_class]), CONTEXT_WEIGHT)
+    return weighted
+
+
+def reindex(items: Iterable[Item]) -> int:
+    """Rebuild the search tokens of these items (in the caller's transaction). Returns token count."""
+    items = list(items)
+    ids = [item.pk for item in items]
+    departments: dict[int, list[str]] = {pk: [] for pk in ids}
+    from tongban.catalog.models import Competence  # local: keep the module's public imports small
+
+    for item_id, dept_name in Competence.objects.filter(item_id__in=ids).values_list(
+        "item_id", "department__name"
+    ):
+        departments[item_id].append(dept_name)
+    rows = [
+        SearchToken(item_id=item.pk, token=token, weight=weight)
+        for item in items
+        for token, weight in sorted(item_tokens(item, departments[item.pk]).items())
+    ]
+    with transaction.atomic():
+        SearchToken.objects.filter(item_id__in=ids).delete()
+        SearchToken.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    items: list[Item] = field(default_factory=list)
+    complete: bool = True  # some result covers every token of the query
+    suggestion: str = ""  # "did you mean", when nothing covers the whole query
+
+    @property
+    def total(self) -> int:
+        return len(self.items)
+
+
+def search(query: str, *, base: Iterable[Item] | None = None, limit: int | None = None) -> SearchResult:
+    """Search the catalogue. `base` (a queryset) narrows the items considered (filters)."""
+    text = normalise(query)[:MAX_QUERY_LENGTH]
+    result = SearchResult(query=text)
+    terms = [t for t in re.split(r"\s+", text) if t]
+    if not terms:
+        return result
+    query_tokens = set().union(*(tokens(t) for t in terms))
+    if len(query_tokens) == 1 and len(next(iter(query_tokens))) == 1:
+        return _substring_search(next(iter(query_tokens)), base, result, limit)
+    # single characters next to longer terms add noise, not meaning
+    query_tokens = {t for t in query_tokens if len(t) > 1} or query_tokens
+    needed = max(1, math.ceil(len(query_tokens) / 2))
+    cap = limit or settings.CATALOG_SEARCH_CANDIDATES
+    scored = (
+        SearchToken.objects.filter(token__in=query_tokens)
+        .values("item_id", "item__code")
+        .annotate(score=Sum("weight"), hits=Count("id"))
+        .filter(hits__gte=needed)
+    )
+    if base is not None:
+        scored = scored.filter(item__in=base)
+    scored = scored.order_by("-hits", "-score", "item__code")[: max(cap, settings.CATALOG_SEARCH_CANDIDATES)]
+    rows = {row["item_id"]: row for row in scored}
+    items = Item.objects.in_bulk(list(rows))
+    ranked = sorted(
+        items.values(),
+        key=lambda item: (
+            -rows[item.pk]["hits"],
+            -sum(term in normalise(item.name) for term in terms),
+            -rows[item.pk]["score"],
+            len(item.name),
+            item.code,
+        ),
+    )
+    result.items = ranked[:cap]
+    result.complete = bool(rows) and max(row["hits"] for row in rows.values()) == len(query_tokens)
+    if not result.complete:
+        result.suggestion = suggest(text, ranked[:20])
+    return result
+
+
+def _substring_search(char: str, base, result: SearchResult, limit: int | None) -> SearchResult:
+    qs = (base if base is not None else Item.objects.all()).filter(name__contains=char)
+    qs = qs.order_by(Length("name"), "code")
+    result.items = list(qs[: limit or settings.CATALOG_SEARCH_CANDIDATES])
+    result.complete = bool(result.items)
+    return result
+
+
+def suggest(text: str, candidates: list[Item]) -> str:
+    """The closest known term to a query that matched only partly ("营业执造" → 营业执照).
+
+    Words of about the query's length (synonyms, keywords, short names) are compared whole first;
+    only when none is close does a longer item name that contains a close match win.
+    """
+    vocabulary: set[str] = set(SYNONYMS)
+    for item in candidates:
+        vocabulary.add(item.name)
+        vocabulary.update(k for k in item.keywords.split("；") if k)
+    vocabulary.discard(text)
+    short = sorted(t for t in vocabulary if len(t) <= len(text) + 2)
+    long = sorted(t for t in vocabulary if len(t) > len(text) + 2)
+    for terms, scorer, threshold in ((short, fuzz.ratio, 60), (long, fuzz.partial_ratio, 80)):
+        best = max(terms, key=lambda t: scorer(text, t), default="")
+        if best and scorer(text, best) >= threshold:
+            return best
+    return ""

@@ -1,0 +1,89 @@
+"""Catalogue pages: home with search, browse/search list, item detail. Thin: queries only."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+
+from tongban.catalog import search
+from tongban.catalog.actions import items_with_details
+from tongban.catalog.filters import filter_items
+from tongban.catalog.models import Channel, Department, Item, ItemClass, ItemType, Mode, Region, ServiceCentre
+
+PAGE_SIZE = 20
+
+
+def home(request):
+    counts = dict(Item.objects.values_list("item_class").annotate(n=Count("id")))
+    regions = Region.objects.filter(parent__isnull=True).prefetch_related("children")
+    centres = ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
+    return render(request, "catalog/home.html", {
+        "total": sum(counts.values()),
+        "convenience": counts.get(ItemClass.CONVENIENCE, 0),
+        "government": counts.get(ItemClass.GOVERNMENT, 0),
+        "regions": regions,
+        "centres": centres,
+        "mobile": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
+        "modes": Mode.values,
+        "popular": ["社保", "医保", "公积金", "户籍", "营业执照", "异地就医", "结婚登记", "退休"],
+    })
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def item_list(request):
+    params = request.GET
+    filters = {
+        "department": _int(params.get("department")),
+        "region": params.get("region") or None,
+        "item_class": params.get("item_class") or None,
+        "item_type": params.get("item_type") or None,
+        "mode": params.get("mode") or None,
+    }
+    base = filter_items(Item.objects.all(), **filters)
+    query = params.get("q", "").strip()
+    result = None
+    if query:
+        result = search.search(query, base=base)
+        items = result.items
+    else:
+        items = base.distinct().order_by("code")
+    page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
+    context = {
+        "page": page,
+        "query": query,
+        "result": result,
+        "filters": filters,
+        "departments": Department.objects.select_related("region").annotate(n=Count("competences"))
+        .filter(n__gt=0).order_by("region__code", "name"),
+        "regions": Region.objects.filter(departments__isnull=False).distinct(),
+        "classes": ItemClass.values,
+        "types": ItemType.values,
+        "modes": Mode.values,
+        "querystring": params.copy(),
+    }
+    partial = request.htmx and request.htmx.target == "results"
+    return render(request, "catalog/_results.html" if partial else "catalog/item_list.html", context)
+
+
+def item_detail(request, code: str):
+    item = get_object_or_404(items_with_details(), code=code)
+    competences = sorted(item.competences.all(), key=lambda c: c.region.code)
+    centres = ServiceCentre.objects.select_related("region__parent").prefetch_related("channels__region")
+    places = [
+        {
+            "competence": competence,
+            "centres": [c for c in centres if c.region.code == competence.region.code
+                        or (c.region.parent and c.region.parent.code == competence.region.code)],
+        }
+        for competence in competences
+    ]
+    return render(request, "catalog/item_detail.html", {
+        "item": item,
+        "places": places,
+        "materials": item.materials.all(),
+        "other_channels": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
+    })

@@ -1,0 +1,35 @@
+"""`tongban demo` — migrate, load the demo data, and serve it."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from tongban.demo.actions import do_load_demo
+
+DEMO_ADMIN = ("admin", "tongban-demo")
+
+
+class Command(BaseCommand):
+    help = "启动演示：建库、载入两地演示数据（523 个通办事项）并启动网站"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
+
+    def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        summary = do_load_demo()
+        self.stdout.write(
+            f"演示数据：新增 {summary.created} 个事项，更新 {summary.updated}，未变 {summary.unchanged}。")
+        username, password = DEMO_ADMIN
+        User = get_user_model()
+        if not User.objects.filter(username=username).exists():
+            User.objects.create_superuser(username, password=password)
+        if no_serve:
+            return
+        self.stdout.write(self.style.SUCCESS(
+            f"通办演示已启动：http://{host}:{port}/  （管理后台 /admin/，演示账号 {username} / {password}）"))
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)

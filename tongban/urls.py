@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tongban.api import api
+
+admin.site.site_header = "通办 · 事项清单维护"
+admin.site.site_title = "通办管理"
+admin.site.index_title = "管理"
+
+urlpatterns = [
+    path("", include("tongban.catalog.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
