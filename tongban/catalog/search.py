@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Length
 from rapidfuzz import fuzz
 
@@ -106,75 +106,83 @@ def reindex(items: Iterable[Item]) -> int:
 @dataclass
 class SearchResult:
     query: str
-    items: list[Item] = field(default_factory=list)
+    ids: list[int] = field(default_factory=list)  # every match, best first (at most CATALOG_SEARCH_CANDIDATES)
+    items: list[Item] = field(default_factory=list)  # the first `limit` of them, loaded
     complete: bool = True  # some result covers every token of the query
     suggestion: str = ""  # "did you mean", when nothing covers the whole query
 
     @property
     def total(self) -> int:
-        return len(self.items)
+        return len(self.ids)
 
 
-def search(query: str, *, base: Iterable[Item] | None = None, limit: int | None = None) -> SearchResult:
-    """Search the catalogue. `base` (a queryset) narrows the items considered (filters)."""
+def fetch_items(ids: list[int]) -> list[Item]:
+    """Items for ranked ids, in the same order."""
+    found = Item.objects.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
+def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None = 20) -> SearchResult:
+    """Search the catalogue; `base` (a queryset) narrows the items considered (the page's filters).
+
+    `limit` items are loaded into `result.items` (None: all); `result.ids` has every match, ranked,
+    so a page can load just the items it shows.
+    """
     text = normalise(query)[:MAX_QUERY_LENGTH]
     result = SearchResult(query=text)
     terms = [t for t in re.split(r"\s+", text) if t]
-    if not terms:
+    query_tokens = set().union(*(tokens(t) for t in terms)) if terms else set()
+    if not query_tokens:
         return result
-    query_tokens = set().union(*(tokens(t) for t in terms))
     if len(query_tokens) == 1 and len(next(iter(query_tokens))) == 1:
         return _substring_search(next(iter(query_tokens)), base, result, limit)
     # single characters next to longer terms add noise, not meaning
     query_tokens = {t for t in query_tokens if len(t) > 1} or query_tokens
     needed = max(1, math.ceil(len(query_tokens) / 2))
-    cap = limit or settings.CATALOG_SEARCH_CANDIDATES
     scored = (
         SearchToken.objects.filter(token__in=query_tokens)
-        .values("item_id", "item__code")
+        .values("item_id", "item__code", "item__name", "item__keywords")
         .annotate(score=Sum("weight"), hits=Count("id"))
         .filter(hits__gte=needed)
     )
     if base is not None:
-        scored = scored.filter(item__in=base)
-    scored = scored.order_by("-hits", "-score", "item__code")[: max(cap, settings.CATALOG_SEARCH_CANDIDATES)]
-    rows = {row["item_id"]: row for row in scored}
-    items = Item.objects.in_bulk(list(rows))
-    ranked = sorted(
-        items.values(),
-        key=lambda item: (
-            -rows[item.pk]["hits"],
-            -sum(term in normalise(item.name) for term in terms),
-            -rows[item.pk]["score"],
-            len(item.name),
-            item.code,
-        ),
+        scored = scored.filter(item__in=base.values("pk"))
+    rows = list(scored.order_by("-hits", "-score", "item__code")[: settings.CATALOG_SEARCH_CANDIDATES])
+    rows.sort(
+        key=lambda row: (
+            -row["hits"],
+            -sum(term in normalise(row["item__name"]) for term in terms),
+            -row["score"],
+            len(row["item__name"]),
+            row["item__code"],
+        )
     )
-    result.items = ranked[:cap]
-    result.complete = bool(rows) and max(row["hits"] for row in rows.values()) == len(query_tokens)
+    result.ids = [row["item_id"] for row in rows]
+    result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
+    result.complete = bool(rows) and rows[0]["hits"] == len(query_tokens)
     if not result.complete:
-        result.suggestion = suggest(text, ranked[:20])
+        vocabulary = [row["item__name"] for row in rows[:20]]
+        vocabulary += [k for row in rows[:20] for k in row["item__keywords"].split("；") if k]
+        result.suggestion = suggest(text, vocabulary)
     return result
 
 
 def _substring_search(char: str, base, result: SearchResult, limit: int | None) -> SearchResult:
     qs = (base if base is not None else Item.objects.all()).filter(name__contains=char)
-    qs = qs.order_by(Length("name"), "code")
-    result.items = list(qs[: limit or settings.CATALOG_SEARCH_CANDIDATES])
-    result.complete = bool(result.items)
+    result.ids = list(qs.order_by(Length("name"), "code").values_list("pk", flat=True)
+                      [: settings.CATALOG_SEARCH_CANDIDATES])
+    result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
+    result.complete = bool(result.ids)
     return result
 
 
-def suggest(text: str, candidates: list[Item]) -> str:
+def suggest(text: str, words: Iterable[str]) -> str:
     """The closest known term to a query that matched only partly ("营业执造" → 营业执照).
 
     Words of about the query's length (synonyms, keywords, short names) are compared whole first;
     only when none is close does a longer item name that contains a close match win.
     """
-    vocabulary: set[str] = set(SYNONYMS)
-    for item in candidates:
-        vocabulary.add(item.name)
-        vocabulary.update(k for k in item.keywords.split("；") if k)
+    vocabulary: set[str] = set(SYNONYMS) | set(words)
     vocabulary.discard(text)
     short = sorted(t for t in vocabulary if len(t) <= len(text) + 2)
     long = sorted(t for t in vocabulary if len(t) > len(text) + 2)

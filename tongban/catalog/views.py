@@ -47,13 +47,15 @@ def item_list(request):
     query = params.get("q", "").strip()
     result = None
     if query:
-        result = search.search(query, base=base)
-        items = result.items
+        result = search.search(query, base=base, limit=0)
+        page = Paginator(result.ids, PAGE_SIZE).get_page(params.get("page"))
+        items = search.fetch_items(list(page.object_list))
     else:
-        items = base.distinct().order_by("code")
-    page = Paginator(items, PAGE_SIZE).get_page(params.get("page"))
+        page = Paginator(base.distinct().order_by("code"), PAGE_SIZE).get_page(params.get("page"))
+        items = page.object_list
     context = {
         "page": page,
+        "items": items,
         "query": query,
         "result": result,
         "filters": filters,
