@@ -87,8 +87,9 @@ def worker(n_items: int, repeat: int) -> dict:
     ours, our_hits = measure(lambda q: len(search(q, limit=20).items))
     naive, naive_hits = measure(lambda q: len(list(
         Item.objects.filter(Q(name__icontains=q) | Q(keywords__icontains=q)).order_by("code")[:20])))
+    rankings = {q: [item.code for item in search(q, limit=20).items] for q in QUERIES}
     return {"vendor": connection.vendor, "items": Item.objects.count(), "load_s": load_seconds,
-            "ours": ours, "naive": naive, "our_hits": our_hits, "naive_hits": naive_hits}
+            "ours": ours, "naive": naive, "our_hits": our_hits, "naive_hits": naive_hits, "rankings": rankings}
 
 
 def run_child(database_url: str, args) -> dict:
@@ -140,6 +141,9 @@ def main() -> None:
     for q in QUERIES:
         cells = [f"{r['vendor']}: {r['our_hits'][q]:>2} / {r['naive_hits'][q]:>2}" for r in results]
         print(f"  {q:<10}" + "  ".join(cells))
+    if len(results) == 2:
+        same = sum(results[0]["rankings"][q] == results[1]["rankings"][q] for q in QUERIES)
+        print(f"\nidentical top-20 rankings on SQLite and PostgreSQL: {same} of {len(QUERIES)} queries")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ A production deployment must set TONGBAN_SECRET_KEY and DATABASE_URL (PostgreSQL
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -17,8 +19,35 @@ BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TONGBAN_DATA_DIR", str(BASE_DIR.parent / "var"))).resolve()
 
 DEBUG = env_bool("TONGBAN_DEBUG", False)
-SECRET_KEY = env_str("TONGBAN_SECRET_KEY", "insecure-development-key-change-me-in-production")
+
+
+def _secret_key() -> str:
+    """TONGBAN_SECRET_KEY, or a random key kept in the data directory (created on first start).
+
+    There is no built-in default key: a node that forgot to configure one still gets a secret one.
+    """
+    configured = env_str("TONGBAN_SECRET_KEY", "")
+    if configured:
+        return configured
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env_list("TONGBAN_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("TONGBAN_CSRF_TRUSTED_ORIGINS", [])
+
+# Behind HTTPS (a reverse proxy that sets X-Forwarded-Proto): secure cookies and HSTS.
+if env_bool("TONGBAN_HTTPS", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("TONGBAN_HSTS_SECONDS", 3600)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -35,6 +64,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tongban.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

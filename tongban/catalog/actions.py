@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from tongban.catalog import search
 from tongban.catalog.models import (
@@ -20,7 +20,6 @@ from tongban.catalog.models import (
     Item,
     ItemVersion,
     Material,
-    Mode,
     Region,
 )
 
@@ -152,8 +151,18 @@ def do_import_items(
 
     Unchanged rows are left alone (no new version). Changed items get version + 1 and a snapshot.
     Locks: the items being updated (SELECT … FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE
-    transaction already serialises writers).
+    transaction already serialises writers). Two imports creating the same new code at once: the
+    second fails on the unique code and changes nothing.
     """
+    try:
+        return _import_items(rows, source=source, changed_by=changed_by, note=note,
+                             create_departments=create_departments)
+    except IntegrityError as exc:
+        raise CatalogError(f"导入与另一项同时进行的修改冲突，未导入任何事项，请重试（{exc}）") from None
+
+
+def _import_items(rows: list[ItemData], *, source: str, changed_by: str, note: str,
+                  create_departments: bool) -> ImportSummary:
     summary = ImportSummary()
     with transaction.atomic():
         missing = check_departments(rows, create=create_departments)
@@ -223,6 +232,3 @@ def do_record_change(item: Item, *, source: str, changed_by: str, note: str = ""
         search.reindex([item])
     return True
 
-
-MODE_VALUES = {m.value for m in Mode}
-CHANNEL_VALUES = {c.value: c for c in ChannelKind if c in CHANNEL_FIELDS}

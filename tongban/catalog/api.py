@@ -6,10 +6,11 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from tongban.catalog import search as catalog_search
 from tongban.catalog.actions import item_data, items_with_details
-from tongban.catalog.filters import filter_items
-from tongban.catalog.models import Department, Item, Region
+from tongban.catalog.filters import by_code, filter_items
+from tongban.catalog.models import Department, Item, ItemClass, ItemType, Mode, Region
 
 router = Router(tags=["事项清单"])
+REGION_CODE = r"^[0-9A-Za-z-]{1,12}$"
 
 class RegionOut(Schema):
     code: str
@@ -57,17 +58,18 @@ class ItemOut(ItemSummaryOut):
     materials: list[MaterialOut]
 
 class ItemFilter(FilterSchema):
-    department: int | None = Field(None, description="部门 id")
-    region: str | None = Field(None, description="区划代码：只列该区域有主管部门的事项")
-    item_class: str | None = Field(None, description="高频便民事项 / 政务服务事项")
-    item_type: str | None = Field(None, description="事项类型，如 行政许可")
-    mode: str | None = Field(None, description="全程网办 / 异地代收代办 / 多地联办")
+    # Typed so that a wrong value is a 422 with a reason, not an empty list.
+    department: int | None = Field(None, ge=1, le=2**63 - 1, description="部门 id")
+    region: str | None = Field(None, pattern=REGION_CODE, description="区划代码：只列该区域有主管部门的事项")
+    item_class: ItemClass | None = Field(None, description="高频便民事项 / 政务服务事项")
+    item_type: ItemType | None = Field(None, description="事项类型，如 行政许可")
+    mode: Mode | None = Field(None, description="全程网办 / 异地代收代办 / 多地联办")
 
 class SearchOut(Schema):
     query: str
     complete: bool
     suggestion: str
-    count: int
+    count: int = Field(..., description="匹配的事项数（最多 200，按相关度）")
     results: list[ItemSummaryOut]
 
 @router.get("/regions", response=list[RegionOut], summary="区域列表")
@@ -76,14 +78,14 @@ def list_regions(request):
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
 @paginate(PageNumberPagination, page_size=100)
-def list_departments(request, region: str | None = None):
+def list_departments(request, region: str | None = Query(None, pattern=REGION_CODE)):
     qs = Department.objects.select_related("region")
     return qs.filter(region__code=region) if region else qs
 
 @router.get("/items", response=list[ItemSummaryOut], summary="事项列表（可筛选）")
 @paginate(PageNumberPagination, page_size=50)
 def list_items(request, filters: Query[ItemFilter]):
-    return filter_items(Item.objects.all(), **filters.dict()).order_by("code")
+    return filter_items(Item.objects.all(), **filters.dict()).distinct().order_by(by_code())
 
 @router.get("/items/{code}", response=ItemOut, summary="事项详情")
 def get_item(request, code: str):
@@ -98,7 +100,8 @@ def get_item(request, code: str):
     }
 
 @router.get("/search", response=SearchOut, summary="事项检索（中文，容错）")
-def search_items(request, q: str, limit: int = 20):
-    result = catalog_search.search(q, limit=max(1, min(limit, 100)))
+def search_items(request, q: str = Query(..., min_length=1, max_length=100),
+                 limit: int = Query(20, ge=1, le=100)):
+    result = catalog_search.search(q, limit=limit)
     return {"query": result.query, "complete": result.complete, "suggestion": result.suggestion,
             "count": result.total, "results": result.items}

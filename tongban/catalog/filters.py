@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, OrderBy, QuerySet
+from django.db.models.functions import Collate
 
 from tongban.catalog.models import MODE_FIELDS, Item, Mode
+
+
+def by_code(field: str = "code") -> OrderBy:
+    """Order by item code character by character on every database.
+
+    SQLite compares bytes; a PostgreSQL cluster created with an ICU or en_US collation would sort
+    "a-2" before "A1". The "C" collation makes PostgreSQL agree with SQLite (and with Python).
+    """
+    if connection.vendor == "postgresql":
+        return Collate(F(field), "C").asc()
+    return F(field).asc()
 
 
 def filter_items(qs: QuerySet[Item], *, department: int | None = None, region: str | None = None,

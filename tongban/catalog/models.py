@@ -8,7 +8,16 @@ was received under.
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+
+# Item codes go into URLs and file names: letters, digits, '.', '_' and '-'.
+CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
+MAX_LIMIT_DAYS = 366
+MAX_COPIES = 99
+code_validator = RegexValidator(rf"^{CODE_PATTERN}\Z", "事项编码只能由字母、数字和 . _ - 组成。")
+limit_validators = [MaxValueValidator(MAX_LIMIT_DAYS)]
 
 
 class Region(models.Model):
@@ -153,15 +162,17 @@ CHANNEL_FIELDS = {
 class Item(models.Model):
     """A service item (事项) of the shared catalogue."""
 
-    code = models.CharField("事项编码", max_length=80, unique=True)
+    code = models.CharField("事项编码", max_length=80, unique=True, validators=[code_validator])
     name = models.CharField("事项名称", max_length=200, db_index=True)
     item_type = models.CharField("事项类型", max_length=10, choices=ItemType.choices)
     item_class = models.CharField("事项类别", max_length=10, choices=ItemClass.choices, db_index=True)
     legal_basis = models.TextField("设定依据", blank=True)
     conditions = models.TextField("受理条件", blank=True)
     # Working days on the official calendar; 0 = 即办 (handled on the spot); null = not set.
-    legal_limit_days = models.PositiveSmallIntegerField("法定办结时限（工作日）", null=True, blank=True)
-    promised_limit_days = models.PositiveSmallIntegerField("承诺办结时限（工作日）", null=True, blank=True)
+    legal_limit_days = models.PositiveSmallIntegerField("法定办结时限（工作日）", null=True, blank=True,
+                                                        validators=limit_validators)
+    promised_limit_days = models.PositiveSmallIntegerField("承诺办结时限（工作日）", null=True, blank=True,
+                                                           validators=limit_validators)
     fee = models.CharField("收费标准", max_length=200, default="不收费", blank=True)
     # The 跨省通办 modes offered. Booleans rather than a JSON list: filterable the same way on
     # SQLite and PostgreSQL.
@@ -183,6 +194,14 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.code}）"
+
+    def clean(self) -> None:
+        """The rules the importer applies, for edits made in the admin."""
+        if (self.legal_limit_days is not None and self.promised_limit_days is not None
+                and self.promised_limit_days > self.legal_limit_days):
+            raise ValidationError({"promised_limit_days": "承诺时限不能超过法定时限。"})
+        if not any(getattr(self, name) for name in CHANNEL_FIELDS.values()):
+            raise ValidationError("至少选择一个办理渠道（通常是区域通办专窗）。")
 
     @property
     def modes(self) -> list[str]:
@@ -209,6 +228,10 @@ class Competence(models.Model):
     def __str__(self) -> str:
         return f"{self.region}：{self.department}"
 
+    def clean(self) -> None:
+        if self.department_id and self.region_id and self.department.region_id != self.region_id:
+            raise ValidationError({"department": "主管部门必须属于所选区域。"})
+
 
 class Material(models.Model):
     """A required material (申请材料) of an item, as the unified approval standard lists it."""
@@ -225,9 +248,12 @@ class Material(models.Model):
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="materials")
     position = models.PositiveSmallIntegerField("序号", default=0)
-    name = models.CharField("材料名称", max_length=200)
+    # '|' and line breaks separate materials in catalogue files.
+    name = models.CharField("材料名称", max_length=200,
+                            validators=[RegexValidator(r"[|\n\r]", "材料名称中不能有 | 或换行。", inverse_match=True)])
     kind = models.CharField("原件/复印件", max_length=10, choices=Kind.choices, default=Kind.ORIGINAL)
-    copies = models.PositiveSmallIntegerField("份数", default=1)
+    copies = models.PositiveSmallIntegerField("份数", default=1,
+                                              validators=[MinValueValidator(1), MaxValueValidator(MAX_COPIES)])
     form = models.CharField("材料形式", max_length=10, choices=Form.choices, default=Form.PAPER)
     e_licence = models.BooleanField("可用电子证照替代", default=False)
     required = models.BooleanField("必需", default=True)

@@ -26,6 +26,7 @@ from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Length
 from rapidfuzz import fuzz
 
+from tongban.catalog.filters import by_code
 from tongban.catalog.models import Item, SearchToken
 from tongban.catalog.synonyms import SYNONYMS
 
@@ -33,7 +34,8 @@ NAME_WEIGHT = 4
 KEYWORD_WEIGHT = 3
 CONTEXT_WEIGHT = 1  # department names, item type and class
 
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# CJK unified ideographs (basic, extension A, compatibility, extensions B–H) and 〇
+_CJK = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
 MAX_QUERY_LENGTH = 100
 
@@ -147,7 +149,7 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     )
     if base is not None:
         scored = scored.filter(item__in=base.values("pk"))
-    rows = list(scored.order_by("-hits", "-score", "item__code")[: settings.CATALOG_SEARCH_CANDIDATES])
+    rows = list(scored.order_by("-hits", "-score", by_code("item__code"))[: settings.CATALOG_SEARCH_CANDIDATES])
     rows.sort(
         key=lambda row: (
             -row["hits"],
@@ -168,8 +170,9 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
 
 
 def _substring_search(char: str, base, result: SearchResult, limit: int | None) -> SearchResult:
-    qs = (base if base is not None else Item.objects.all()).filter(name__contains=char)
-    result.ids = list(qs.order_by(Length("name"), "code").values_list("pk", flat=True)
+    # icontains: case-insensitive on both databases (SQLite's LIKE is, PostgreSQL's is not)
+    qs = (base if base is not None else Item.objects.all()).filter(name__icontains=char)
+    result.ids = list(qs.order_by(Length("name"), by_code()).values_list("pk", flat=True)
                       [: settings.CATALOG_SEARCH_CANDIDATES])
     result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
     result.complete = bool(result.ids)

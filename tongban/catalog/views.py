@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_vary_headers
 
 from tongban.catalog import search
 from tongban.catalog.actions import items_with_details
-from tongban.catalog.filters import filter_items
+from tongban.catalog.filters import by_code, filter_items
 from tongban.catalog.models import Channel, Department, Item, ItemClass, ItemType, Mode, Region, ServiceCentre
 
 PAGE_SIZE = 20
@@ -31,7 +33,8 @@ def home(request):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    """A positive database id from a query parameter, or None (ignoring junk, "²" and huge numbers)."""
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
 def item_list(request):
@@ -51,7 +54,7 @@ def item_list(request):
         page = Paginator(result.ids, PAGE_SIZE).get_page(params.get("page"))
         items = search.fetch_items(list(page.object_list))
     else:
-        page = Paginator(base.distinct().order_by("code"), PAGE_SIZE).get_page(params.get("page"))
+        page = Paginator(base.distinct().order_by(by_code()), PAGE_SIZE).get_page(params.get("page"))
         items = page.object_list
     context = {
         "page": page,
@@ -65,10 +68,13 @@ def item_list(request):
         "classes": ItemClass.values,
         "types": ItemType.values,
         "modes": Mode.values,
-        "querystring": params.copy(),
+        "candidates_cap": settings.CATALOG_SEARCH_CANDIDATES,
     }
     partial = request.htmx and request.htmx.target == "results"
-    return render(request, "catalog/_results.html" if partial else "catalog/item_list.html", context)
+    response = render(request, "catalog/_results.html" if partial else "catalog/item_list.html", context)
+    # The same URL answers with a fragment or a page: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request", "HX-Target"])
+    return response
 
 
 def item_detail(request, code: str):

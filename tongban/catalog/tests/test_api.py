@@ -26,9 +26,24 @@ def test_items_are_paginated_and_filtered(client, catalogue):
     assert [i["code"] for i in licences["items"]] == ["A2"]
     joint = client.get("/api/catalog/items", {"mode": "多地联办"}).json()
     assert [i["code"] for i in joint["items"]] == ["A2"]
-    assert client.get("/api/catalog/items", {"mode": "乱填"}).json()["count"] == 0
     dept = Department.objects.get(name="廊坊市市场监督管理局")
     assert client.get("/api/catalog/items", {"department": dept.pk}).json()["count"] == 1
+
+
+@pytest.mark.parametrize("params", [
+    {"mode": "乱填"}, {"item_class": "bogus"}, {"item_type": "行政审批"}, {"department": "99999999999999999999"},
+    {"department": "0"}, {"region": "11 0112"}, {"page": "0"}, {"page": "-1"}, {"page_size": "0"},
+])
+def test_bad_filters_are_422_not_an_empty_list(client, catalogue, params):
+    response = client.get("/api/catalog/items", params)
+    assert response.status_code == 422, response.content
+
+
+def test_nul_in_a_parameter_is_a_clear_400(client, catalogue):
+    for url in ("/api/catalog/items?region=%00", "/api/catalog/items/a%00b", "/items/?region=%00", "/items/a%00b/"):
+        response = client.get(url)
+        assert response.status_code == 400
+        assert "非法字符" in response.content.decode()
 
 
 def test_item_detail_has_departments_and_materials(client, catalogue):
@@ -49,6 +64,8 @@ def test_search_endpoint(client, catalogue):
     typo = client.get("/api/catalog/search", {"q": "营业执造"}).json()
     assert typo["results"][0]["code"] == "A2" and typo["suggestion"] == "营业执照"
     assert client.get("/api/catalog/search").status_code == 422
+    assert client.get("/api/catalog/search", {"q": "社保", "limit": 1000}).status_code == 422
+    assert client.get("/api/catalog/search", {"q": "x" * 101}).status_code == 422
 
 
 def test_regions_and_departments(client, catalogue):

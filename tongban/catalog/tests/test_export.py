@@ -19,7 +19,8 @@ TRICKY = (
     item("E2", "企业设立登记", market=True, item_type="行政许可", item_class="政务服务事项",
          channels=("window", "mobile", "bank"), modes=("全程网办", "异地代收代办", "多地联办"),
          legal_limit_days=None, promised_limit_days=None, fee="工本费 10 元", standard_version="2021.1"),
-    item("E3", "社会保障卡挂失", legal_limit_days=0, promised_limit_days=0, materials=(), channels=(), modes=()),
+    item("E3", "社会保障卡挂失", legal_limit_days=0, promised_limit_days=0, materials=(), channels=("terminal",),
+         modes=(), fee="=1+1", keywords=("社保、医保", "挂失，补办"), conditions=""),
 )
 
 
@@ -57,6 +58,26 @@ def test_file_round_trip_is_lossless(regions, tmp_path, suffix):
     call_command("catalog", "export", "--out", str(second), stdout=StringIO())
     if suffix == ".csv":
         assert first.read_bytes() == second.read_bytes()
+
+
+def test_xlsx_cells_are_text_not_formulas(regions, tmp_path):
+    from openpyxl import load_workbook
+
+    load(*TRICKY)
+    path = tmp_path / "export.xlsx"
+    call_command("catalog", "export", "--out", str(path), stdout=StringIO())
+    sheet = load_workbook(path).worksheets[0]
+    fee = next(row[10] for row in sheet.iter_rows(min_row=2) if row[0].value == "E3")
+    assert fee.value == "=1+1" and fee.data_type == "s"
+
+
+def test_demo_catalogue_round_trips_without_new_versions(demo, tmp_path):
+    path = tmp_path / "demo.csv"
+    call_command("catalog", "export", "--out", str(path), stdout=StringIO())
+    out = StringIO()
+    call_command("catalog", "import", str(path), stdout=out)
+    assert "导入完成：523 个事项，新增 0，更新 0，未变 523。" in out.getvalue()
+    assert ItemVersion.objects.count() == 523
 
 
 def test_export_by_region(regions):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,6 @@ def write(tmp_path: Path, text: str, name: str = "items.csv", encoding: str = "u
 
 
 def run_import(path: Path, *args: str) -> str:
-    from io import StringIO
-
     out, err = StringIO(), StringIO()
     try:
         call_command("catalog", "import", str(path), *args, stdout=out, stderr=err)
@@ -100,7 +99,7 @@ def test_unknown_department_imports_nothing_unless_asked_to_create(regions, tmp_
 
 def test_broken_encoding_is_reported_with_its_line(regions, tmp_path):
     path = write(tmp_path, HEADER + row("T1", "失业登记") + row("T2", "就业登记"), encoding="gb18030")
-    with pytest.raises(ImportFailed, match="第 1 行：文件编码不是 utf-8-sig"):
+    with pytest.raises(ImportFailed, match="第 1 行：无法按 utf-8-sig 解码"):
         run_import(path)
     assert Item.objects.count() == 0
     assert "新增 2" in run_import(path, "--encoding", "gb18030")
@@ -156,10 +155,8 @@ def test_bad_mapping_is_refused(regions, tmp_path):
 
 
 def test_real_guangan_catalogue_imports_cleanly(db, tmp_path):
-    from tongban.catalog.models import Region
-
     path = shared_file("catalog", "guangan_items.csv")
-    Region.objects.create(code="511602", name="广安市广安区", short_name="广安区", kind=Region.Kind.DISTRICT)
+    call_command("catalog", "add-region", "511602", "广安市广安区", "--short-name", "广安区", stdout=StringIO())
     args = ["--region", "511602", "--map", "code=itemCode", "--map", "name=item_name", "--map", "item_type=taskType",
             "--map", "department=department", "--create-departments"]
     out = run_import(path, *args)
@@ -169,3 +166,94 @@ def test_real_guangan_catalogue_imports_cleanly(db, tmp_path):
     assert Department.objects.filter(region__code="511602").count() == 34
     again = run_import(path, *args)
     assert "新增 0，更新 0，未变 1135" in again
+
+
+def errors_of(path: Path, *args: str) -> str:
+    with pytest.raises(ImportFailed) as failure:
+        run_import(path, *args)
+    assert Item.objects.count() == 0
+    return str(failure.value)
+
+
+def test_non_ascii_digits_and_unsafe_codes_are_row_errors_not_crashes(regions, tmp_path):
+    text = (HEADER + row("T1", "失业登记", legal="²")
+            + row("T2", "就业登记", materials="居民身份证|原件|²")
+            + row("A/B", "编码带斜杠")
+            + row("T4", "关键词", modes="全程网办；乱填"))
+    message = errors_of(write(tmp_path, text))
+    assert "第 2 行［法定办结时限（工作日）］" in message
+    assert "第 3 行［申请材料］" in message and "份数应为 1–99" in message
+    assert "第 4 行［事项编码］：事项编码只能由字母、数字和 . _ - 组成" in message
+    assert "第 5 行［通办模式］：未知的取值 '乱填'" in message
+
+
+def test_over_long_values_and_control_characters_are_refused(regions, tmp_path):
+    header = HEADER.rstrip("\n") + ",关键词,收费标准,审批标准版本\n"
+    text = (header + row("T1", "x").rstrip("\n") + f",{'社会保险；' * 50},,\n"
+            + row("T2", "y").rstrip("\n") + f",,{'元' * 201},\n"
+            + row("T3", "z").rstrip("\n") + f",,,{'v' * 41}\n"
+            + row("T4", "控制\x0b字符"))
+    message = errors_of(write(tmp_path, text))
+    assert "第 2 行［关键词］：关键词合计超过 200 个字符" in message
+    assert "第 3 行［收费标准］：超过 200 个字符" in message
+    assert "第 4 行［审批标准版本］：超过 40 个字符" in message
+    assert "第 5 行［事项名称］：含有不可见的控制字符" in message
+
+
+def test_unknown_departments_and_regions_are_reported_on_their_lines(regions, tmp_path):
+    text = (HEADER + row("T1", "失业登记")
+            + row("T2", "a", dept="110112=不存在的局A")
+            + row("T3", "b", dept="999999=某局")
+            + row("T4", "c", dept="131000=不存在的局B"))
+    message = errors_of(write(tmp_path, text))
+    assert "第 3 行［主管部门］：未知部门：不存在的局A" in message
+    assert "第 4 行［主管部门］：未知区域代码：999999" in message
+    assert "第 5 行［主管部门］：未知部门：不存在的局B" in message
+
+
+def test_extra_cells_empty_departments_and_duplicates_after_a_bad_row(regions, tmp_path):
+    text = (HEADER + row("T1", "多出的列").rstrip("\n") + ",extra\n"
+            + row("T2", "部门只有分号", dept="；")
+            + row("D1", "")
+            + row("D1", "第二次出现"))
+    message = errors_of(write(tmp_path, text))
+    assert "第 2 行：本行有 10 列，多于表头的 9 列" in message
+    assert "第 3 行［主管部门］：主管部门为空" in message
+    assert "第 5 行［事项编码］：事项编码 D1 与第 4 行重复" in message
+
+
+def test_every_undecodable_line_is_listed_and_a_bom_is_not_a_header_problem(regions, tmp_path):
+    raw = (HEADER + row("T1", "失业登记")).encode() + "T2,就业登记\n".encode("gb18030") + b"x\n" + \
+        "T3,户口\n".encode("gb18030")
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(raw)
+    message = errors_of(path)
+    assert "第 3 行：无法按 utf-8-sig 解码" in message and "第 5 行：无法按 utf-8-sig 解码" in message
+    with_bom = write(tmp_path, "\ufeff" + HEADER + row("T1", "失业登记"), name="bom.csv")
+    assert "新增 1" in run_import(with_bom, "--encoding", "utf-8")
+
+
+def test_excel_dates_and_numbers_that_lost_digits_are_refused(regions, tmp_path):
+    import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["事项编码", "事项名称", "事项类型", "主管部门"])
+    sheet.append([12345678901234567890, "失业登记", "公共服务", f"110112={TZ_RSJ}"])
+    sheet.append(["T2", datetime.date(2021, 1, 1), "公共服务", f"110112={TZ_RSJ}"])
+    sheet.append([123, "就业登记", 20, f"110112={TZ_RSJ}"])
+    path = tmp_path / "numbers.xlsx"
+    book.save(path)
+    message = errors_of(path)
+    assert "第 2 行：数字" in message and "Excel 已丢失精度" in message
+    assert "第 3 行：单元格 2021-01-01 00:00:00 是日期或逻辑值" in message
+    assert "第 4 行" not in message
+
+
+def test_mode_order_in_the_file_does_not_matter(regions, tmp_path):
+    run_import(write(tmp_path, HEADER + row("T1", "失业登记", modes="多地联办；全程网办")))
+    again = run_import(write(tmp_path, HEADER + row("T1", "失业登记", modes="全程网办，多地联办")))
+    assert "未变 1" in again
+    assert Item.objects.get(code="T1").modes == ["全程网办", "多地联办"]

@@ -87,3 +87,26 @@ def test_admin_edit_records_a_new_version(client, demo):
     assert latest.source == "admin" and latest.changed_by == "chief"
     assert latest.snapshot["name"].endswith("（修订）")
     assert item.versions.get(version=1).snapshot["name"] == item.name.removesuffix("（修订）")
+
+
+def test_junk_filters_are_ignored_not_a_500(client, demo):
+    assert client.get("/items/", {"department": "²"}).status_code == 200
+    assert client.get("/items/", {"department": "99999999999999999999999"}).status_code == 200
+    assert client.get("/items/", {"page": "abc"}).status_code == 200
+
+
+def test_fragment_and_page_vary_on_htmx_headers(client, demo):
+    response = client.get("/items/", {"q": "社保"})
+    assert "HX-Request" in response["Vary"]
+
+
+def test_pager_links_keep_filters_and_encode_odd_parameters(client, demo):
+    html = text(client.get("/items/?item_class=高频便民事项&a%26page%3D9%26x=1"))
+    assert "page=2" in html
+    assert "a%26page%3D9%26x=1" in html  # the odd key stays one (encoded) parameter
+
+
+def test_broad_search_says_it_shows_the_most_relevant(client, demo, settings):
+    settings.CATALOG_SEARCH_CANDIDATES = 30
+    html = text(client.get("/items/", {"q": "登记"}))
+    assert "找到 30 个以上事项，按相关度显示前 30 个" in html

@@ -10,12 +10,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tongban.catalog import importexport, search
 from tongban.catalog.actions import (
     CatalogError,
-    check_departments,
     do_import_items,
     item_data,
     items_with_details,
 )
+from tongban.catalog.filters import by_code
 from tongban.catalog.models import Item, Region
+from tongban.catalog.rowcheck import Directory
 
 
 class Command(BaseCommand):
@@ -43,8 +44,15 @@ class Command(BaseCommand):
 
         sub.add_parser("reindex", help="重建全部事项的检索索引")
 
+        p = sub.add_parser("add-region", help="新增或修改区域（导入其他地区清单前使用）")
+        p.add_argument("code", help="行政区划代码，如 511602")
+        p.add_argument("name", help="名称，如 广安市广安区")
+        p.add_argument("--short-name", help="简称，缺省同名称")
+        p.add_argument("--kind", choices=Region.Kind.values, default=Region.Kind.DISTRICT)
+        p.add_argument("--parent", help="上级区域的区划代码")
+
     def handle(self, *args, action: str, **options) -> None:
-        getattr(self, f"handle_{action}")(**options)
+        getattr(self, f"handle_{action.replace('-', '_')}")(**options)
 
     def handle_import(self, *, file: Path, region, map, encoding, create_departments, dry_run, **_) -> None:
         if not file.is_file():
@@ -55,7 +63,9 @@ class Command(BaseCommand):
             mapping = importexport.parse_mapping(map)
         except ValueError as exc:
             raise CommandError(str(exc)) from None
-        result = importexport.read_file(file, mapping=mapping, region=region, encoding=encoding)
+        directory = Directory.from_database(create_departments=create_departments)
+        result = importexport.read_file(file, mapping=mapping, region=region, encoding=encoding,
+                                        directory=directory)
         if result.ignored_columns:
             self.stdout.write(f"忽略的列：{'，'.join(result.ignored_columns)}")
         if not result.ok:
@@ -63,18 +73,14 @@ class Command(BaseCommand):
                 self.stderr.write(str(error))
             raise CommandError(f"未导入任何事项：发现 {len(result.errors)} 处错误。")
         if dry_run:
-            try:
-                missing = check_departments(result.rows, create=create_departments)
-            except CatalogError as exc:
-                raise CommandError(f"{exc}（未导入任何事项）") from None
-            self.stdout.write(
-                f"检查通过：{len(result.rows)} 个事项，需新建部门 {len(missing)} 个（--dry-run，未写入）。")
+            self.stdout.write(f"检查通过：{len(result.rows)} 个事项，需新建部门 {len(result.departments_to_create)} 个"
+                              "（--dry-run，未写入）。")
             return
         try:
             summary = do_import_items(result.rows, source="import", note=f"导入 {file.name}",
                                       create_departments=create_departments)
         except CatalogError as exc:
-            raise CommandError(f"{exc}（未导入任何事项；可加 --create-departments）") from None
+            raise CommandError(f"{exc}（未导入任何事项）") from None
         for name in summary.departments_created:
             self.stdout.write(f"新建部门：{name}")
         self.stdout.write(
@@ -83,7 +89,7 @@ class Command(BaseCommand):
         )
 
     def handle_export(self, *, out: Path | None, region, **_) -> None:
-        items = items_with_details().order_by("code")
+        items = items_with_details().order_by(by_code())
         if region:
             items = items.filter(competences__region__code=region)
         rows = [item_data(item) for item in items]
@@ -107,6 +113,17 @@ class Command(BaseCommand):
             self.stdout.write("没有找到相关事项。")
         for item in result.items[:limit]:
             self.stdout.write(f"{item.code}\t{item.name}")
+
+    def handle_add_region(self, *, code: str, name: str, short_name, kind: str, parent, **_) -> None:
+        parent_region = None
+        if parent:
+            parent_region = Region.objects.filter(code=parent).first()
+            if parent_region is None:
+                raise CommandError(f"未知的上级区域：{parent}")
+        region, created = Region.objects.update_or_create(
+            code=code, defaults={"name": name, "short_name": short_name or name, "kind": kind,
+                                 "parent": parent_region})
+        self.stdout.write(f"{'已新增' if created else '已更新'}区域：{region.code} {region.name}")
 
     def handle_reindex(self, **_) -> None:
         count = search.reindex(Item.objects.all())

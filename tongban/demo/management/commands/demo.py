@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from tongban.demo.actions import do_load_demo
 
@@ -18,8 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="只准备数据，不启动网站")
+        parser.add_argument("--any-database", action="store_true",
+                            help="允许在非 SQLite 数据库上载入演示数据和演示账号（默认拒绝）")
 
-    def handle(self, *args, host: str, port: int, no_serve: bool, **options) -> None:
+    def handle(self, *args, host: str, port: int, no_serve: bool, any_database: bool, **options) -> None:
+        if connection.vendor != "sqlite" and not any_database:
+            # The demo creates a well-known admin password: never on a production database by accident.
+            raise CommandError(f"演示只在 SQLite 上运行；当前数据库是 {connection.vendor}（DATABASE_URL）。"
+                               "确需如此请加 --any-database。")
         call_command("migrate", interactive=False, verbosity=0)
         summary = do_load_demo()
         self.stdout.write(
