@@ -24,8 +24,9 @@ def test_citizen_searches_and_opens_an_item(live_demo, page, screenshot):
     page.wait_for_url("**/items/JJTB-*/")
     assert page.locator("h1").inner_text() == first
     assert page.locator("table.materials tbody tr").count() >= 1
-    cards = page.locator(".card h3").all_inner_texts()
-    assert "北京城市副中心（通州区）" in cards and "廊坊市" in cards
+    departments = page.locator("table.competences").inner_text()
+    assert "北京城市副中心（通州区）" in departments and "廊坊市" in departments
+    assert "三河市政务服务中心" in page.locator(".card h3").all_inner_texts()
     screenshot("catalog-item")
 
 

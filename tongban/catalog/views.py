@@ -18,13 +18,11 @@ PAGE_SIZE = 20
 
 def home(request):
     counts = dict(Item.objects.values_list("item_class").annotate(n=Count("id")))
-    regions = Region.objects.filter(parent__isnull=True).prefetch_related("children")
     centres = ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
     return render(request, "catalog/home.html", {
         "total": sum(counts.values()),
         "convenience": counts.get(ItemClass.CONVENIENCE, 0),
         "government": counts.get(ItemClass.GOVERNMENT, 0),
-        "regions": regions,
         "centres": centres,
         "mobile": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
         "modes": Mode.values,
@@ -80,18 +78,12 @@ def item_list(request):
 def item_detail(request, code: str):
     item = get_object_or_404(items_with_details(), code=code)
     competences = sorted(item.competences.all(), key=lambda c: c.region.code)
-    centres = ServiceCentre.objects.select_related("region__parent").prefetch_related("channels__region")
-    places = [
-        {
-            "competence": competence,
-            "centres": [c for c in centres if c.region.code == competence.region.code
-                        or (c.region.parent and c.region.parent.code == competence.region.code)],
-        }
-        for competence in competences
-    ]
     return render(request, "catalog/item_detail.html", {
         "item": item,
-        "places": places,
+        "competences": competences,
+        # 区域通办: the 专窗 of every centre, in either region, receives the item.
+        "centres": ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
+        if item.via_window else [],
         "materials": item.materials.all(),
         "other_channels": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
     })
