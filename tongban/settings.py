@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves the OpenAPI docs' JS/CSS from static files: no CDN
     "tongban.catalog",
+    "tongban.calendar",
+    "tongban.audit",
     "tongban.demo",
 ]
 
