@@ -1,0 +1,24 @@
+"""BEFORE UPDATE and BEFORE DELETE triggers that make audit_auditentry append-only (SQL per vendor)."""
+
+from django.db import migrations
+
+from tongban.audit import triggers
+
+
+def install(apps, schema_editor):
+    triggers.install(schema_editor.connection)
+
+
+def remove(apps, schema_editor):
+    triggers.remove(schema_editor.connection)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ("audit", "0001_initial"),
+    ]
+
+    operations = [
+        migrations.RunPython(install, remove, elidable=False),
+    ]

@@ -1,0 +1,1 @@
+from tongban.audit.testing import audit_transactional_db  # noqa: F401  (fixture)
