@@ -2,6 +2,7 @@
 
 from ninja import NinjaAPI
 
+from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
 
 api = NinjaAPI(
@@ -11,3 +12,4 @@ api = NinjaAPI(
     urls_namespace="api",
 )
 api.add_router("/catalog/", catalog_router)
+api.add_router("/cases/", cases_router)

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.calendar",
     "tongban.audit",
+    "tongban.accounts",
+    "tongban.cases",
     "tongban.demo",
 ]
 

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "tongban.accounts"
+    label = "accounts"
+    verbose_name = "工作人员"

@@ -1,0 +1,43 @@
+"""Staff: who a user is in the service (role) and where (region, centre, department).
+
+A user without a profile is a citizen or enterprise (办事人): they see only their own cases.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tongban.catalog.models import Department, Region, ServiceCentre
+
+
+class Role(models.TextChoices):
+    WINDOW = "window", "窗口人员"
+    APPROVER = "approver", "审批人员"
+    ADMIN = "admin", "管理员"
+
+
+class StaffProfile(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff")
+    role = models.CharField("角色", max_length=10, choices=Role.choices)
+    region = models.ForeignKey(Region, verbose_name="所属区域", on_delete=models.PROTECT)
+    centre = models.ForeignKey(ServiceCentre, verbose_name="所在服务中心", null=True, blank=True,
+                               on_delete=models.PROTECT, help_text="窗口人员必填")
+    department = models.ForeignKey(Department, verbose_name="所在部门", null=True, blank=True,
+                                   on_delete=models.PROTECT, help_text="审批人员必填")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "工作人员"
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()}（{self.get_role_display()}，{self.region.short_name}）"
+
+
+def profile_of(user) -> StaffProfile | None:
+    """The staff profile of a user, or None for citizens and anonymous users."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    try:
+        return user.staff
+    except StaffProfile.DoesNotExist:
+        return None

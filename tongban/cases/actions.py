@@ -1,0 +1,353 @@
+"""Case operations. `check_*` validate and check access; `do_*` write, inside one transaction,
+with the audit entry of the change.
+
+Every state change is a compare-and-set: ``UPDATE … WHERE id = ? AND state = ? AND version = ?``.
+When two officers act on the same case at once, one update matches and wins; the other matches no
+row and gets `Conflict` ("已被他人处理") — nothing of theirs is applied.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from tongban.accounts.models import Role, StaffProfile, profile_of
+from tongban.audit.actions import do_append
+from tongban.calendar.actions import YearNotLoaded, add_workdays, workdays_between
+from tongban.cases.models import (
+    ApplicantKind,
+    Case,
+    CaseCounter,
+    Delivery,
+    Extension,
+    Outcome,
+    State,
+    SupplementNotice,
+)
+from tongban.catalog.models import Competence, Item, ItemVersion, Mode, Region
+from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
+
+MAX_EXTENSION_DAYS = 10  # cf. 《行政许可法》第四十二条: 20 working days, extendable by 10 with approval
+
+
+class CaseError(Exception):
+    """Refused; the message is for the user. `status` is the HTTP status the API answers with."""
+
+    status = 422
+
+
+class NotAllowed(CaseError):
+    status = 403
+
+
+class BadTransition(CaseError):
+    status = 409
+
+
+class Conflict(CaseError):
+    status = 409
+
+
+# action → (states it may start from, state it leads to; None = back to `resume_state`)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
+    "forward": (frozenset({State.SUBMITTED}), State.FORWARDED),
+    "accept": (frozenset({State.SUBMITTED, State.FORWARDED}), State.ACCEPTED),
+    "refuse": (frozenset({State.SUBMITTED, State.FORWARDED}), State.REFUSED),
+    "request_supplement": (frozenset({State.SUBMITTED, State.FORWARDED, State.ACCEPTED, State.IN_REVIEW}),
+                           State.SUPPLEMENT),
+    "supplement_received": (frozenset({State.SUPPLEMENT}), None),
+    "start_review": (frozenset({State.ACCEPTED}), State.IN_REVIEW),
+    "suspend": (frozenset({State.ACCEPTED, State.IN_REVIEW}), State.SUSPENDED),
+    "resume": (frozenset({State.SUSPENDED}), None),
+    "decide": (frozenset({State.ACCEPTED, State.IN_REVIEW}), State.DECIDED),
+    "deliver": (frozenset({State.DECIDED, State.REFUSED}), State.DELIVERED),
+    "archive": (frozenset({State.DELIVERED}), State.ARCHIVED),
+}
+ACTION_LABELS = {
+    "forward": "预审转交", "accept": "受理", "refuse": "不予受理", "request_supplement": "一次性告知补正",
+    "supplement_received": "补正材料已收", "start_review": "开始审查", "suspend": "中止", "resume": "恢复办理",
+    "decide": "作出决定", "deliver": "送达结果", "archive": "归档",
+}
+CLOCK_RUNNING = {State.ACCEPTED, State.IN_REVIEW}
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+# ---- who may do what -----------------------------------------------------------------------------
+
+def is_window_of(profile: StaffProfile | None, case: Case) -> bool:
+    return bool(profile and profile.role == Role.WINDOW and case.receiving_centre_id
+                and profile.centre_id == case.receiving_centre_id)
+
+
+def is_approver_of(profile: StaffProfile | None, case: Case) -> bool:
+    return bool(profile and profile.role == Role.APPROVER and profile.department_id == case.competent_department_id)
+
+
+def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
+    return bool(profile and profile.role == Role.ADMIN and profile.region_id == region.pk)
+
+
+def can_view(user, case: Case) -> bool:
+    """Citizens their own cases; windows their centre's; approvers their department's; admins their region's."""
+    profile = profile_of(user)
+    if profile is None:
+        return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
+    admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id)
+    return (is_window_of(profile, case) or is_approver_of(profile, case)
+            or (profile.role == Role.ADMIN and profile.region_id in admin_regions))
+
+
+def check_actor(user, case: Case, action: str) -> StaffProfile:
+    profile = profile_of(user)
+    approver = is_approver_of(profile, case)
+    window = is_window_of(profile, case)
+    allowed = {
+        "forward": window,
+        "request_supplement": approver or (window and case.accepted_on is None),
+        "supplement_received": approver or window,
+        "deliver": window or (approver and case.delivery != Delivery.WINDOW),
+        "archive": approver or is_admin_of(profile, case.competent_region),
+    }.get(action, approver)
+    if not allowed:
+        raise NotAllowed(f"您无权对办件 {case.number} 执行“{ACTION_LABELS.get(action, action)}”")
+    return profile
+
+
+# ---- receipt -------------------------------------------------------------------------------------
+
+@dataclass
+class Application:
+    item_code: str
+    competent_region: str  # 区划代码 of the region whose item is applied for
+    applicant_kind: str
+    applicant_name: str
+    applicant_id_number: str
+    applicant_phone: str
+    applicant_credit_code: str = ""
+    mode: str = ""
+    delivery: str = Delivery.WINDOW
+    delivery_address: str = ""
+    materials_checked: list[str] = field(default_factory=list)
+
+
+def check_application(user, app: Application) -> dict:
+    """Validate an application and work out where it is received and who decides it."""
+    errors: list[str] = []
+    try:
+        id_number = check_resident_id(app.applicant_id_number)
+    except InvalidIdentifier as exc:
+        errors.append(f"身份证号：{exc}")
+        id_number = ""
+    try:
+        phone = check_phone(app.applicant_phone)
+    except InvalidIdentifier as exc:
+        errors.append(f"联系电话：{exc}")
+        phone = ""
+    credit_code = ""
+    if app.applicant_kind == ApplicantKind.ENTERPRISE:
+        try:
+            credit_code = check_credit_code(app.applicant_credit_code)
+        except InvalidIdentifier as exc:
+            errors.append(f"统一社会信用代码：{exc}")
+    elif app.applicant_kind != ApplicantKind.PERSON:
+        errors.append("申请人类型应为 person（个人）或 enterprise（企业）")
+    if not app.applicant_name.strip() or len(app.applicant_name) > 100:
+        errors.append("申请人姓名为空或过长")
+    if app.delivery not in Delivery.values:
+        errors.append("送达方式应为 window、post 或 electronic")
+    elif app.delivery == Delivery.POST and not app.delivery_address.strip():
+        errors.append("邮寄送达须填写邮寄地址")
+    item = Item.objects.filter(code=app.item_code).first()
+    if item is None:
+        raise CaseError(f"未知事项：{app.item_code}")
+    competence = Competence.objects.select_related("department", "region").filter(
+        item=item, region__code=app.competent_region).first()
+    if competence is None:
+        raise CaseError(f"事项“{item.name}”在区域 {app.competent_region} 没有主管部门，不能在此办理")
+    profile = profile_of(user)
+    if profile is not None and profile.role == Role.WINDOW:
+        centre = profile.centre
+        mode = app.mode or (Mode.PROXY if _region_root(centre.region) != competence.region else "")
+        channel = centre.channels.filter(kind="window").first()
+        region = centre.region
+    elif profile is None and getattr(user, "is_authenticated", False):
+        centre, channel, region, mode = None, None, competence.region, Mode.ONLINE
+        if not item.mode_online:
+            errors.append(f"事项“{item.name}”不支持全程网办，请到任一区域通办专窗办理")
+    else:
+        raise NotAllowed("只有窗口人员和已登录的申请人可以提交办件")
+    if mode and mode not in item.modes:
+        errors.append(f"事项“{item.name}”不提供“{mode}”模式；可选：{'、'.join(item.modes) or '无'}")
+    if errors:
+        raise CaseError("；".join(errors))
+    version = ItemVersion.objects.get(item=item, version=item.version)
+    return dict(
+        item=item, item_version=version, mode=mode or Mode.PROXY, receiving_region=region, receiving_centre=centre,
+        receiving_channel=channel, competent_region=competence.region, competent_department=competence.department,
+        applicant_kind=app.applicant_kind, applicant_name=app.applicant_name.strip(), applicant_id_number=id_number,
+        applicant_phone=phone, applicant_credit_code=credit_code, delivery=app.delivery,
+        delivery_address=app.delivery_address.strip(), materials_checked=list(app.materials_checked),
+        legal_limit_days=item.legal_limit_days, promised_limit_days=item.promised_limit_days,
+    )
+
+
+def _region_root(region: Region) -> Region:
+    return region.parent if region.parent_id else region
+
+
+def do_receive(user, app: Application) -> Case:
+    """Create a case (收件). Locks the year's case counter while issuing the number."""
+    fields = check_application(user, app)
+    now = timezone.now()
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=_next_number(now.year), received_at=now, created_by=user,
+            applicant_user=user if profile_of(user) is None else None, **fields)
+        do_append(actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
+                  data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
+                        "receiving_region": case.receiving_region.code,
+                        "competent_department": case.competent_department.name,
+                        "id_number": case.applicant_id_number, "phone": case.applicant_phone})
+    return case
+
+
+def _next_number(year: int) -> str:
+    CaseCounter.objects.get_or_create(year=year)
+    counter = CaseCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"TB{year}{counter.last:07d}"
+
+
+# ---- transitions ---------------------------------------------------------------------------------
+
+def do_transition(user, case: Case, action: str, *, expected_version: int | None = None, **params) -> Case:
+    """Apply one action to a case: check access and state, compare-and-set, audit. Returns the fresh case.
+
+    `expected_version` (from the page or API the officer acted on) makes a stale screen fail instead of
+    acting on a case that changed meanwhile. Locks: none held; the conditional UPDATE decides.
+    """
+    if action not in TRANSITIONS:
+        raise CaseError(f"未知操作：{action}")
+    check_actor(user, case, action)
+    sources, target = TRANSITIONS[action]
+    if case.state not in sources:
+        raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，"
+                            f"不能“{ACTION_LABELS[action]}”")
+    version = case.version if expected_version is None else expected_version
+    on = today()
+    changes, extra = _changes(user, case, action, on, params)
+    changes["state"] = target or case.resume_state
+    with transaction.atomic():
+        updated = Case.objects.filter(pk=case.pk, state=case.state, version=version).update(
+            version=version + 1, updated_at=timezone.now(), **changes)
+        if not updated:
+            raise Conflict(f"办件 {case.number} 已被他人处理或已更新，请刷新后再操作")
+        fresh = Case.objects.get(pk=case.pk)
+        if extra:
+            extra(fresh)
+        do_append(actor=user.get_username(), action=f"case.{action}", subject=f"case:{case.number}",
+                  data={"from": case.state, "to": fresh.state, "version": fresh.version,
+                        **{k: v for k, v in params.items() if isinstance(v, str | int | list)}})
+    return fresh
+
+
+def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
+    """The field changes of an action (validated), and an optional callback for related rows."""
+    changes: dict = {}
+    extra = None
+    if action == "accept":
+        try:  # a year without a loaded calendar is refused, never guessed
+            add_workdays(on, (case.legal_limit_days or 0) + MAX_EXTENSION_DAYS)
+        except YearNotLoaded as exc:
+            raise CaseError(f"不能受理：{exc}") from None
+        changes["accepted_on"] = on
+    elif action == "refuse":
+        reason, basis = params.get("reason", "").strip(), params.get("basis", "").strip()
+        if not reason or not basis:
+            raise CaseError("不予受理须写明理由和法律依据")
+        changes.update(refusal_reason=reason, refusal_basis=basis[:200])
+    elif action == "request_supplement":
+        missing = [m.strip() for m in params.get("missing", []) if m and m.strip()]
+        if not missing:
+            raise CaseError("补正告知须一次性列明所有需补正的材料")
+        changes.update(resume_state=case.state)
+        if case.state in CLOCK_RUNNING:
+            changes["paused_since"] = on
+
+        def extra(fresh: Case) -> None:
+            SupplementNotice.objects.create(case=fresh, missing=missing, note=params.get("note", ""),
+                                            requested_at=timezone.now(), requested_by=user)
+    elif action == "supplement_received":
+        changes.update(_end_pause(case, on), resume_state="")
+
+        def extra(fresh: Case) -> None:
+            SupplementNotice.objects.filter(case=fresh, fulfilled_at__isnull=True).update(fulfilled_at=timezone.now())
+    elif action == "suspend":
+        reason = params.get("reason", "").strip()
+        if not reason:
+            raise CaseError("中止须写明理由")
+        changes.update(paused_since=on, resume_state=State.IN_REVIEW, suspension_reason=reason[:200])
+    elif action == "resume":
+        changes.update(_end_pause(case, on), resume_state="")
+    elif action == "decide":
+        outcome = params.get("outcome", "")
+        if outcome not in Outcome.values:
+            raise CaseError("办理结果应为 approved（准予）或 denied（不予）")
+        if outcome == Outcome.DENIED and not params.get("note", "").strip():
+            raise CaseError("不予办理须说明理由")
+        changes.update(outcome=outcome, decision_note=params.get("note", ""), decided_on=on)
+    elif action == "deliver":
+        changes["delivered_at"] = timezone.now()
+    return changes, extra
+
+
+def _end_pause(case: Case, on: datetime.date) -> dict:
+    if not case.paused_since:
+        return {}
+    return {"paused_workdays": case.paused_workdays + workdays_between(case.paused_since, on), "paused_since": None}
+
+
+# ---- extensions ----------------------------------------------------------------------------------
+
+def do_request_extension(user, case: Case, *, days: int, reason: str) -> Extension:
+    check_actor(user, case, "suspend")  # the competent department's approver
+    if case.state not in CLOCK_RUNNING:
+        raise BadTransition("只有计时中的办件可以申请延期")
+    approved = sum(e.days for e in case.extensions.filter(status=Extension.Status.APPROVED))
+    if approved >= MAX_EXTENSION_DAYS:
+        raise CaseError(f"本办件已用满 {MAX_EXTENSION_DAYS} 个工作日的延期")
+    if not 1 <= days <= MAX_EXTENSION_DAYS - approved:
+        raise CaseError(f"延期须为 1–{MAX_EXTENSION_DAYS - approved} 个工作日（合计不超过 {MAX_EXTENSION_DAYS} 个）")
+    if not reason.strip():
+        raise CaseError("延期须写明理由")
+    with transaction.atomic():
+        extension = Extension.objects.create(case=case, days=days, reason=reason.strip()[:200],
+                                             requested_by=user, requested_at=timezone.now())
+        do_append(actor=user.get_username(), action="case.request_extension", subject=f"case:{case.number}",
+                  data={"days": days, "reason": reason})
+    return extension
+
+
+def do_decide_extension(user, extension: Extension, *, approve: bool) -> Extension:
+    """An administrator of the competent region approves or rejects (负责人批准). Locks: the case by CAS."""
+    case = Case.objects.select_related("competent_region").get(pk=extension.case_id)
+    if not is_admin_of(profile_of(user), case.competent_region):
+        raise NotAllowed("只有审批地区的管理员可以批准延期")
+    with transaction.atomic():
+        if not Extension.objects.filter(pk=extension.pk, status=Extension.Status.PENDING).update(
+                status=Extension.Status.APPROVED if approve else Extension.Status.REJECTED, decided_by=user):
+            raise Conflict("该延期申请已被处理")
+        if approve and not Case.objects.filter(pk=case.pk, version=case.version).update(
+                extension_days=case.extension_days + extension.days, version=case.version + 1):
+            raise Conflict(f"办件 {case.number} 已更新，请刷新后再批准")
+        do_append(actor=user.get_username(), action="case.extension_" + ("approved" if approve else "rejected"),
+                  subject=f"case:{case.number}", data={"days": extension.days})
+    extension.refresh_from_db()
+    return extension

@@ -1,0 +1,169 @@
+"""A case through every branch of its lifecycle, with the rules a real officer would run into."""
+
+import datetime
+
+import pytest
+
+from tongban.audit.actions import entries_for, verify
+from tongban.cases.actions import (
+    BadTransition,
+    CaseError,
+    Conflict,
+    NotAllowed,
+    do_decide_extension,
+    do_receive,
+    do_request_extension,
+    do_transition,
+)
+from tongban.cases.clock import Status, clock
+from tongban.cases.models import Case, State
+from tongban.cases.tests.conftest import application
+
+D = datetime.date
+
+
+def test_proxy_case_from_sanhe_window_to_tongzhou_decision(people, rsj_item, on_day):
+    """异地代收代办: received in 三河, decided by 通州区人社局, result back at the 三河 window."""
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item, materials_checked=["申请人居民身份证"]))
+    assert (case.state, case.mode) == (State.SUBMITTED, "异地代收代办")
+    assert case.receiving_region.code == "131082" and case.competent_region.code == "110112"
+    assert case.item_version.version == rsj_item.version
+    assert case.number.startswith("TB2026")
+
+    case = do_transition(people["sanhe_window"], case, "forward")
+    case = do_transition(people["tz_rsj"], case, "accept")
+    assert (case.state, case.accepted_on) == (State.ACCEPTED, D(2026, 9, 28))
+
+    on_day(D(2026, 9, 29))
+    case = do_transition(people["tz_rsj"], case, "request_supplement", missing=["解除劳动关系证明", "银行账户信息"])
+    assert (case.state, case.paused_since) == (State.SUPPLEMENT, D(2026, 9, 29))
+    assert case.supplements.get().missing == ["解除劳动关系证明", "银行账户信息"]
+    assert clock(case, D(2026, 10, 9)).status == Status.PAUSED
+
+    on_day(D(2026, 10, 9))
+    case = do_transition(people["sanhe_window"], case, "supplement_received")
+    assert (case.state, case.paused_since, case.paused_workdays) == (State.ACCEPTED, None, 3)
+    assert case.supplements.get().fulfilled_at is not None
+
+    case = do_transition(people["tz_rsj"], case, "start_review")
+    case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
+    assert (case.state, case.decided_on, case.outcome) == (State.DECIDED, D(2026, 10, 9), "approved")
+    assert clock(case, D(2026, 10, 20)).status == Status.ON_TIME
+
+    case = do_transition(people["sanhe_window"], case, "deliver")  # window pickup in 三河
+    case = do_transition(people["tz_rsj"], case, "archive")
+    assert case.state == State.ARCHIVED
+
+    trail = [e.action for e in entries_for(f"case:{case.number}")]
+    assert trail == ["case.receive", "case.forward", "case.accept", "case.request_supplement",
+                     "case.supplement_received", "case.start_review", "case.decide", "case.deliver", "case.archive"]
+    assert verify().ok
+    assert "11010519491231002X" not in str([e.data for e in entries_for(f"case:{case.number}")])
+
+
+def test_refusal_needs_reason_and_basis_and_ends_the_case(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    with pytest.raises(CaseError, match="理由和法律依据"):
+        do_transition(people["tz_rsj"], case, "refuse", reason="不属于本部门职权范围")
+    case = do_transition(people["tz_rsj"], case, "refuse", reason="申请事项依法不需要取得行政许可",
+                         basis="《中华人民共和国行政许可法》第三十二条第一款第（一）项")
+    assert case.state == State.REFUSED
+    with pytest.raises(BadTransition, match="不能“受理”"):
+        do_transition(people["tz_rsj"], case, "accept")
+    assert Case.objects.get(pk=case.pk).state == State.REFUSED
+
+
+def test_supplement_before_acceptance_does_not_start_the_clock(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    with pytest.raises(CaseError, match="一次性列明"):
+        do_transition(people["tz_rsj"], case, "request_supplement", missing=[" "])
+    case = do_transition(people["sanhe_window"], case, "request_supplement", missing=["户口簿"])
+    assert case.paused_since is None and case.accepted_on is None
+    case = do_transition(people["sanhe_window"], case, "supplement_received")
+    assert case.state == State.SUBMITTED
+
+
+def test_suspension_pauses_and_resumes_into_review(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    case = do_transition(people["tz_rsj"], case, "accept")
+    with pytest.raises(CaseError, match="中止须写明理由"):
+        do_transition(people["tz_rsj"], case, "suspend")
+    case = do_transition(people["tz_rsj"], case, "suspend", reason="申请人死亡，需确定继承人")
+    on_day(D(2026, 10, 12))
+    case = do_transition(people["tz_rsj"], case, "resume")
+    # paused (09-28, 10-12]: 09-29, 09-30, 10-08, 10-09, 10-10 (make-up Saturday), 10-12
+    assert (case.state, case.paused_workdays) == (State.IN_REVIEW, 6)
+
+
+def test_officers_act_only_within_their_role_and_region(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    for user in ("lf_rsj", "tz_window", "lf_admin", "tz_admin", "citizen"):
+        with pytest.raises(NotAllowed):
+            do_transition(people[user], case, "accept")
+    with pytest.raises(NotAllowed):
+        do_transition(people["tz_window"], case, "forward")  # not the receiving centre
+    assert Case.objects.get(pk=case.pk).version == 1
+
+
+def test_stale_screen_is_refused_and_changes_nothing(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    stale = Case.objects.get(pk=case.pk)
+    do_transition(people["tz_rsj"], case, "accept")
+    with pytest.raises(Conflict, match="已被他人处理"):
+        do_transition(people["tz_rsj"], stale, "refuse", reason="x", basis="y")
+    fresh = Case.objects.get(pk=case.pk)
+    assert (fresh.state, fresh.version, fresh.refusal_reason) == (State.ACCEPTED, 2, "")
+
+
+def test_online_application_by_a_citizen(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["citizen"], application(rsj_item, competent_region="131000"))
+    assert (case.mode, case.receiving_centre, case.applicant_user) == ("全程网办", None, people["citizen"])
+    assert case.competent_department.name == "廊坊市人力资源和社会保障局"
+    do_transition(people["lf_rsj"], case, "accept")
+
+
+def test_bad_applications_are_refused_with_every_reason(people, rsj_item):
+    with pytest.raises(CaseError) as failure:
+        do_receive(people["sanhe_window"], application(rsj_item, applicant_id_number="110105194912310021",
+                                                         applicant_phone="123", delivery="post"))
+    message = str(failure.value)
+    assert "身份证号：身份证号校验码不正确" in message and "联系电话" in message and "邮寄地址" in message
+    with pytest.raises(CaseError, match="统一社会信用代码"):
+        do_receive(people["sanhe_window"], application(rsj_item, applicant_kind="enterprise",
+                                                         applicant_credit_code="91350100M000100Y44"))
+    with pytest.raises(CaseError, match="未知事项"):
+        do_receive(people["sanhe_window"], application(rsj_item, item_code="NOPE"))
+    assert Case.objects.count() == 0
+
+
+def test_extension_is_bounded_and_needs_the_competent_regions_admin(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    case = do_transition(people["tz_rsj"], case, "accept")
+    with pytest.raises(CaseError, match="1–10"):
+        do_request_extension(people["tz_rsj"], case, days=11, reason="需现场核查")
+    extension = do_request_extension(people["tz_rsj"], case, days=10, reason="需现场核查")
+    with pytest.raises(NotAllowed):
+        do_decide_extension(people["lf_admin"], extension, approve=True)
+    do_decide_extension(people["tz_admin"], extension, approve=True)
+    case.refresh_from_db()
+    assert case.extension_days == 10
+    with pytest.raises(Conflict):
+        do_decide_extension(people["tz_admin"], extension, approve=True)
+    with pytest.raises(CaseError, match="已用满"):
+        do_request_extension(people["tz_rsj"], case, days=1, reason="再延")
+
+
+def test_acceptance_in_a_year_without_calendar_is_refused(people, rsj_item, on_day):
+    on_day(D(2026, 12, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    with pytest.raises(CaseError, match="2027"):
+        do_transition(people["tz_rsj"], case, "accept")
+    assert Case.objects.get(pk=case.pk).state == State.SUBMITTED
