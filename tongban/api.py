@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from tongban.cases.api import router as cases_router
 from tongban.catalog.api import router as catalog_router
+from tongban.ratings.api import router as ratings_router
 
 api = NinjaAPI(
     title="通办 Tongban API",
@@ -13,3 +14,4 @@ api = NinjaAPI(
 )
 api.add_router("/catalog/", catalog_router)
 api.add_router("/cases/", cases_router)
+api.add_router("/ratings/", ratings_router)

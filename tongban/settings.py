@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "tongban.audit",
     "tongban.accounts",
     "tongban.cases",
+    "tongban.ratings",
+    "tongban.documents",
+    "tongban.dashboard",
     "tongban.demo",
 ]
 

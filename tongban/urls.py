@@ -10,6 +10,10 @@ admin.site.index_title = "管理"
 
 urlpatterns = [
     path("", include("tongban.catalog.urls")),
+    path("", include("tongban.documents.urls")),
+    path("", include("tongban.ratings.urls")),
+    path("", include("tongban.dashboard.urls")),
+    path("", include("tongban.cases.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

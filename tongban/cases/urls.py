@@ -1,0 +1,13 @@
+from django.urls import path
+
+from tongban.cases import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("cases/", views.case_list, name="list"),
+    path("cases/new/", views.receive, name="receive"),
+    path("cases/<str:number>/", views.case_detail, name="detail"),
+    path("cases/<str:number>/act/<str:action>/", views.act, name="act"),
+    path("apply/<str:code>/", views.apply, name="apply"),
+]

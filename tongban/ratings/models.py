@@ -1,0 +1,83 @@
+"""好差评: five-level ratings of a case, its window and its officer; every bad rating is rectified.
+
+Levels follow the national 好差评 scale: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意.
+A rating of 1 or 2 opens a `Rectification`: verify → rectify (within a configurable number of working
+days) → feedback to the rater → recheck. A rating attributed to the wrong window or officer can be
+appealed; an upheld appeal excludes it from the figures (it is never deleted).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from tongban.cases.models import Case
+from tongban.catalog.models import Channel
+
+
+class Level(models.IntegerChoices):
+    VERY_SATISFIED = 5, "非常满意"
+    SATISFIED = 4, "满意"
+    BASICALLY_SATISFIED = 3, "基本满意"
+    DISSATISFIED = 2, "不满意"
+    VERY_DISSATISFIED = 1, "非常不满意"
+
+
+BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+
+
+class Rating(models.Model):
+    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="rating")
+    level = models.PositiveSmallIntegerField("评价", choices=Level.choices)
+    comment = models.TextField("意见", blank=True)
+    # Who and what is rated: the window (channel) that received the case and the officer who handled it.
+    channel = models.ForeignKey(Channel, verbose_name="窗口", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="ratings")
+    officer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="被评价人员", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="ratings_received")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="评价人", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="ratings_given")
+    created_at = models.DateTimeField("评价时间")
+    excluded = models.BooleanField("申诉成立，不计入统计", default=False)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "好差评"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.get_level_display()}"
+
+    @property
+    def is_bad(self) -> bool:
+        return self.level in BAD_LEVELS
+
+
+class Rectification(models.Model):
+    """差评整改: one per bad rating."""
+
+    class State(models.TextChoices):
+        VERIFYING = "verifying", "核实中"
+        RECTIFYING = "rectifying", "整改中"
+        FEEDBACK = "feedback", "已反馈评价人"
+        RECHECKED = "rechecked", "已复核办结"
+        APPEALED = "appealed", "申诉中"
+        DISMISSED = "dismissed", "申诉成立，不予整改"
+
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="rectification")
+    state = models.CharField("状态", max_length=12, choices=State.choices, default=State.VERIFYING, db_index=True)
+    version = models.PositiveIntegerField(default=1)  # compare-and-set guard, as for cases
+    verified_finding = models.TextField("核实情况", blank=True)
+    due_on = models.DateField("整改期限", null=True, blank=True)
+    measures = models.TextField("整改措施", blank=True)
+    feedback = models.TextField("反馈评价人内容", blank=True)
+    recheck_note = models.TextField("复核意见", blank=True)
+    appeal_reason = models.TextField("申诉理由", blank=True)
+    opened_at = models.DateTimeField("开始时间")
+    closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "差评整改"
+        ordering = ["opened_at"]
+
+    def __str__(self) -> str:
+        return f"{self.rating.case.number} 整改"
