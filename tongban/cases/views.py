@@ -1,12 +1,182 @@
-"""Case pages: queue / my cases, window workbench (receive), case page with actions, online apply."""
+"""Case pages: the queue / my cases, the window workbench, the case page with its actions, online apply.
 
+Thin: each POST calls one action; what a user may see and do is decided in cases.actions.
+"""
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from tongban.accounts.models import Role, profile_of
+from tongban.audit.actions import entries_for
+from tongban.cases import actions
+from tongban.cases.clock import Status, clock
+from tongban.cases.forms import ACTION_FORMS, ApplicationForm
+from tongban.cases.models import Case, State
+from tongban.catalog.models import Item, Region
+from tongban.catalog.search import search
+from tongban.core.identity import mask_id, mask_phone
+
+RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
+TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
+    "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
+    "case.extension_rejected": "驳回延期"}
+OPEN_STATES = [s for s in State.values if s not in (State.ARCHIVED,)]
+
+
+def _visible(user):
+    profile = profile_of(user)
+    qs = Case.objects.select_related(*RELATED)
+    if profile is None:
+        return qs.filter(applicant_user=user)
+    if profile.role == Role.WINDOW:
+        return qs.filter(receiving_centre=profile.centre)
+    if profile.role == Role.APPROVER:
+        return qs.filter(competent_department=profile.department)
+    return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
+            | qs.filter(receiving_region__parent=profile.region))
 
 
 @login_required
 def case_list(request):
-    raise Http404  # pages land in the next commit
+    """The department queue sorted by time left (approvers), the centre's cases (windows), or my cases."""
+    state = request.GET.get("state", "")
+    qs = _visible(request.user)
+    qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
+    today = actions.today()
+    rows = [(case, clock(case, today)) for case in qs[:2000]]
+    # most urgent first: least time left; cases whose clock has not started follow, oldest first
+    rows.sort(key=lambda r: (r[1].remaining is None, r[1].remaining if r[1].remaining is not None else 0,
+                             r[0].received_at))
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    profile = profile_of(request.user)
+    return render(request, "cases/list.html", {
+        "page": page, "profile": profile, "state": state, "states": State.choices,
+        "counts": {"warning": sum(r[1].status == Status.WARNING for r in rows),
+                   "overdue": sum(r[1].status == Status.OVERDUE for r in rows)},
+    })
 
 
-receive = case_detail = act = apply = case_list
+@login_required
+def receive(request):
+    """Window workbench: find any item of either region, check the materials, receive."""
+    profile = profile_of(request.user)
+    if profile is None or profile.role != Role.WINDOW:
+        messages.error(request, "只有窗口人员可以收件；申请人请在事项页面选择“网上申请”。")
+        return redirect("catalog:home")
+    query = request.GET.get("q", "").strip()
+    item = Item.objects.filter(code=request.GET.get("item", "")).first()
+    results = search(query, limit=10).items if query and not item else []
+    form = None
+    if item:
+        form = _application_form(request, item)
+        if request.method == "POST" and form.is_valid():
+            case = _submit(request, item, form)
+            if case:
+                messages.success(request, f"已收件，办件编号 {case.number}。请打印收件回执交申请人。")
+                return redirect("cases:detail", number=case.number)
+    return render(request, "cases/receive.html", {"query": query, "results": results, "item": item, "form": form,
+                                                  "profile": profile})
+
+
+def _application_form(request, item: Item) -> ApplicationForm:
+    regions = Region.objects.filter(competence__item=item).order_by("code")
+    materials = [m["name"] for m in item.versions.get(version=item.version).snapshot["materials"]]
+    return ApplicationForm(request.POST or None, regions=regions, materials=materials)
+
+
+def _submit(request, item: Item, form: ApplicationForm) -> Case | None:
+    try:
+        return actions.do_receive(request.user, actions.Application(item_code=item.code, **form.cleaned_data))
+    except actions.CaseError as exc:
+        form.add_error(None, str(exc))
+        return None
+
+
+@login_required
+def apply(request, code: str):
+    """全程网办: an applicant applies online for an item that offers it."""
+    item = get_object_or_404(Item, code=code)
+    if profile_of(request.user) is not None:
+        return redirect(f"{redirect('cases:receive').url}?item={item.code}")
+    form = _application_form(request, item)
+    if not item.mode_online:
+        messages.error(request, f"“{item.name}”不支持全程网办，请到任一区域通办专窗办理。")
+        return redirect("catalog:item_detail", code=item.code)
+    if request.method == "POST" and form.is_valid():
+        case = _submit(request, item, form)
+        if case:
+            messages.success(request, f"申请已提交，办件编号 {case.number}。可在“我的办件”查看进度。")
+            return redirect("cases:detail", number=case.number)
+    return render(request, "cases/apply.html", {"item": item, "form": form})
+
+
+def _case_for(request, number: str) -> Case:
+    case = get_object_or_404(Case.objects.select_related(*RELATED), number=number)
+    if not actions.can_view(request.user, case):
+        raise Http404("办件不存在或无权查看")
+    return case
+
+
+def _available_actions(user, case: Case) -> list[dict]:
+    materials = [m["name"] for m in case.item_version.snapshot["materials"]]
+    available = []
+    for action, (sources, _) in actions.TRANSITIONS.items():
+        if case.state not in sources:
+            continue
+        try:
+            actions.check_actor(user, case, action)
+        except actions.NotAllowed:
+            continue
+        form_class = ACTION_FORMS.get(action)
+        form = None
+        if form_class:
+            form = form_class(materials=materials) if action == "request_supplement" else form_class()
+            form.prefix = action
+        available.append({"action": action, "label": actions.ACTION_LABELS[action], "form": form})
+    return available
+
+
+@login_required
+def case_detail(request, number: str):
+    case = _case_for(request, number)
+    return render(request, "cases/detail.html", {
+        "case": case,
+        "clock": clock(case, actions.today()),
+        "id_masked": mask_id(case.applicant_id_number),
+        "phone_masked": mask_phone(case.applicant_phone),
+        "materials": case.item_version.snapshot["materials"],
+        "supplements": case.supplements.all(),
+        "extensions": case.extensions.all(),
+        "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
+        "available": _available_actions(request.user, case),
+    })
+
+
+@require_POST
+@login_required
+def act(request, number: str, action: str):
+    case = _case_for(request, number)
+    params = {}
+    form_class = ACTION_FORMS.get(action)
+    if form_class:
+        materials = [m["name"] for m in case.item_version.snapshot["materials"]]
+        kwargs = {"materials": materials} if action == "request_supplement" else {}
+        form = form_class(request.POST, prefix=action, **kwargs)
+        if not form.is_valid():
+            messages.error(request, "；".join(f"{form.fields[f].label}：{'，'.join(e)}" if f in form.fields
+                                             else "，".join(e) for f, e in form.errors.items()))
+            return redirect("cases:detail", number=number)
+        params = form.params() if hasattr(form, "params") else dict(form.cleaned_data)
+    version = request.POST.get("version", "")
+    try:
+        actions.do_transition(request.user, case, action,
+                              expected_version=int(version) if version.isdigit() else None, **params)
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已{actions.ACTION_LABELS.get(action, action)}。")
+    return redirect("cases:detail", number=number)

@@ -1,0 +1,93 @@
+"""Case pages through the test client: workbench receipt, queue order and marks, actions, citizen view."""
+
+import datetime
+
+import pytest
+
+from tongban.cases.actions import do_receive, do_transition
+from tongban.cases.models import Case, State
+from tongban.cases.tests.conftest import PHONE, VALID_ID, application
+
+D = datetime.date
+
+
+def html(response) -> str:
+    assert response.status_code == 200, response.status_code
+    return response.content.decode()
+
+
+def test_window_receives_an_item_of_the_other_region(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    client.force_login(people["sanhe_window"])
+    page = html(client.get("/cases/new/", {"q": rsj_item.name}))
+    assert rsj_item.name in page
+    form = html(client.get("/cases/new/", {"item": rsj_item.code}))
+    assert "依据统一审批标准逐项核对" in form and "北京城市副中心（通州区）" in form
+    first_material = rsj_item.versions.get(version=rsj_item.version).snapshot["materials"][0]["name"]
+    response = client.post(f"/cases/new/?item={rsj_item.code}", {
+        "competent_region": "110112", "applicant_kind": "person", "applicant_name": "张三",
+        "applicant_id_number": VALID_ID, "applicant_phone": PHONE, "delivery": "window",
+        "materials_checked": [first_material]})
+    case = Case.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
+    assert case.materials_checked == [first_material] and case.receiving_centre.name == "三河市政务服务中心"
+    detail = html(client.get(response["Location"]))
+    assert "110105********002X" in detail and VALID_ID not in detail
+    assert "预审转交" in detail  # the window's next step is offered
+
+
+def test_wrong_id_number_shows_the_reason_and_creates_nothing(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    client.force_login(people["sanhe_window"])
+    page = html(client.post(f"/cases/new/?item={rsj_item.code}", {
+        "competent_region": "110112", "applicant_kind": "person", "applicant_name": "张三",
+        "applicant_id_number": "110105194912310021", "applicant_phone": PHONE, "delivery": "window"}))
+    assert "身份证号校验码不正确" in page
+    assert Case.objects.count() == 0
+
+
+def test_queue_sorted_by_time_left_with_marks(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 1))
+    old = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    on_day(D(2026, 9, 28))
+    new = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    waiting = do_receive(people["sanhe_window"], application(rsj_item))
+    on_day(D(2026, 10, 9))
+    client.force_login(people["tz_rsj"])
+    page = html(client.get("/cases/"))
+    assert page.index(old.number) < page.index(new.number) < page.index(waiting.number)
+    assert "超期 1" in page  # the case accepted on 09-01 is past its legal limit
+
+
+def test_actions_through_the_page_and_a_stale_form(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    client.force_login(people["tz_rsj"])
+    client.post(f"/cases/{case.number}/act/accept/", {"version": "1"})
+    assert Case.objects.get().state == State.ACCEPTED
+    response = client.post(f"/cases/{case.number}/act/refuse/", {"version": "1", "refuse-reason": "x",
+                                                                 "refuse-basis": "y"}, follow=True)
+    assert "不能“不予受理”" in response.content.decode()
+    client.post(f"/cases/{case.number}/act/request_supplement/",
+                {"version": "2", "request_supplement-other": "户口簿\n结婚证"})
+    case.refresh_from_db()
+    assert case.state == State.SUPPLEMENT and case.supplements.get().missing == ["户口簿", "结婚证"]
+
+
+def test_citizen_applies_online_and_sees_only_own_cases(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    client.force_login(people["citizen"])
+    response = client.post(f"/apply/{rsj_item.code}/", {
+        "competent_region": "131000", "applicant_kind": "person", "applicant_name": "张三",
+        "applicant_id_number": VALID_ID, "applicant_phone": PHONE, "delivery": "electronic"})
+    case = Case.objects.get()
+    assert response.status_code == 302 and case.mode == "全程网办"
+    assert case.number in html(client.get("/cases/"))
+    client.force_login(people["other_citizen"])
+    assert client.get(f"/cases/{case.number}/").status_code == 404
+    assert case.number not in html(client.get("/cases/"))
+
+
+@pytest.mark.parametrize("url", ["/cases/", "/cases/new/"])
+def test_login_required(client, demo, url):
+    assert client.get(url).status_code == 302
