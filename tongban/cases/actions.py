@@ -263,8 +263,8 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
     changes: dict = {}
     extra = None
     if action == "accept":
-        try:  # a year without a loaded calendar is refused, never guessed
-            add_workdays(on, (case.legal_limit_days or 0) + MAX_EXTENSION_DAYS)
+        try:  # the legal due date must be computable: a year without a loaded calendar is refused, never guessed
+            add_workdays(on, case.legal_limit_days or 0)
         except YearNotLoaded as exc:
             raise CaseError(f"不能受理：{exc}") from None
         changes["accepted_on"] = on

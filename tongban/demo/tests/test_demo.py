@@ -49,3 +49,17 @@ def test_demo_command_prepares_sqlite_and_refuses_other_databases():
         with pytest.raises(CommandError, match="演示只在 SQLite 上运行"):
             call_command("demo", "--no-serve", stdout=StringIO())
         assert Item.objects.count() == 0
+
+
+def test_demo_cases_cover_the_lifecycle(demo):
+    from tongban.audit.actions import verify
+    from tongban.cases.models import Case
+    from tongban.demo.cases import do_load_demo_cases
+
+    assert do_load_demo_cases() == 9
+    states = set(Case.objects.values_list("state", flat=True))
+    assert {"delivered", "in_review", "supplement", "accepted", "decided", "refused", "submitted"} <= states
+    modes = set(Case.objects.values_list("mode", flat=True))
+    assert modes == {"异地代收代办", "全程网办"}
+    assert verify().ok
+    assert do_load_demo_cases() == 0  # idempotent

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from tongban.demo.actions import do_load_demo
+from tongban.demo.cases import CITIZEN, DEMO_PASSWORD, STAFF, do_load_demo_cases
 
 DEMO_ADMIN = ("admin", "tongban-demo")
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username=username).exists():
             User.objects.create_superuser(username, password=password)
+        created = do_load_demo_cases()
+        self.stdout.write(f"演示办件：新增 {created} 件。演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for name, spec in STAFF.items():
+            self.stdout.write(f"  {name:<13} {spec[-1]}")
+        self.stdout.write(f"  {CITIZEN:<13} 申请人（个人）")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(
