@@ -74,8 +74,14 @@ ACTION_LABELS = {
 CLOCK_RUNNING = {State.ACCEPTED, State.IN_REVIEW}
 
 
+def now() -> datetime.datetime:
+    """The time of an action: case timestamps and its audit entry. (The demo replaces it to back-date.)"""
+    return timezone.now()
+
+
 def today() -> datetime.date:
-    return timezone.localdate()
+    """The date the legal clock counts from, in the node's time zone."""
+    return timezone.localdate(now())
 
 
 # ---- who may do what -----------------------------------------------------------------------------
@@ -204,12 +210,12 @@ def _region_root(region: Region) -> Region:
 def do_receive(user, app: Application) -> Case:
     """Create a case (收件). Locks the year's case counter while issuing the number."""
     fields = check_application(user, app)
-    now = timezone.now()
+    at = now()
     with transaction.atomic():
         case = Case.objects.create(
-            number=_next_number(now.year), received_at=now, created_by=user,
+            number=_next_number(at.year), received_at=at, created_by=user,
             applicant_user=user if profile_of(user) is None else None, **fields)
-        do_append(actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
+        do_append(at=now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
                         "receiving_region": case.receiving_region.code,
                         "competent_department": case.competent_department.name,
@@ -246,13 +252,13 @@ def do_transition(user, case: Case, action: str, *, expected_version: int | None
     changes["state"] = target or case.resume_state
     with transaction.atomic():
         updated = Case.objects.filter(pk=case.pk, state=case.state, version=version).update(
-            version=version + 1, updated_at=timezone.now(), **changes)
+            version=version + 1, updated_at=now(), **changes)
         if not updated:
             raise Conflict(f"办件 {case.number} 已被他人处理或已更新，请刷新后再操作")
         fresh = Case.objects.get(pk=case.pk)
         if extra:
             extra(fresh)
-        do_append(actor=user.get_username(), action=f"case.{action}", subject=f"case:{case.number}",
+        do_append(at=now(), actor=user.get_username(), action=f"case.{action}", subject=f"case:{case.number}",
                   data={"from": case.state, "to": fresh.state, "version": fresh.version,
                         **{k: v for k, v in params.items() if isinstance(v, str | int | list)}})
     return fresh
@@ -283,12 +289,12 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
 
         def extra(fresh: Case) -> None:
             SupplementNotice.objects.create(case=fresh, missing=missing, note=params.get("note", ""),
-                                            requested_at=timezone.now(), requested_by=user)
+                                            requested_at=now(), requested_by=user)
     elif action == "supplement_received":
         changes.update(_end_pause(case, on), resume_state="")
 
         def extra(fresh: Case) -> None:
-            SupplementNotice.objects.filter(case=fresh, fulfilled_at__isnull=True).update(fulfilled_at=timezone.now())
+            SupplementNotice.objects.filter(case=fresh, fulfilled_at__isnull=True).update(fulfilled_at=now())
     elif action == "suspend":
         reason = params.get("reason", "").strip()
         if not reason:
@@ -304,7 +310,7 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
             raise CaseError("不予办理须说明理由")
         changes.update(outcome=outcome, decision_note=params.get("note", ""), decided_on=on)
     elif action == "deliver":
-        changes["delivered_at"] = timezone.now()
+        changes["delivered_at"] = now()
     return changes, extra
 
 
@@ -329,8 +335,9 @@ def do_request_extension(user, case: Case, *, days: int, reason: str) -> Extensi
         raise CaseError("延期须写明理由")
     with transaction.atomic():
         extension = Extension.objects.create(case=case, days=days, reason=reason.strip()[:200],
-                                             requested_by=user, requested_at=timezone.now())
-        do_append(actor=user.get_username(), action="case.request_extension", subject=f"case:{case.number}",
+                                             requested_by=user, requested_at=now())
+        do_append(at=now(), actor=user.get_username(), action="case.request_extension",
+                  subject=f"case:{case.number}",
                   data={"days": days, "reason": reason})
     return extension
 
@@ -347,7 +354,8 @@ def do_decide_extension(user, extension: Extension, *, approve: bool) -> Extensi
         if approve and not Case.objects.filter(pk=case.pk, version=case.version).update(
                 extension_days=case.extension_days + extension.days, version=case.version + 1):
             raise Conflict(f"办件 {case.number} 已更新，请刷新后再批准")
-        do_append(actor=user.get_username(), action="case.extension_" + ("approved" if approve else "rejected"),
+        do_append(at=now(), actor=user.get_username(),
+                  action="case.extension_" + ("approved" if approve else "rejected"),
                   subject=f"case:{case.number}", data={"days": extension.days})
     extension.refresh_from_db()
     return extension

@@ -2,7 +2,8 @@
 
 The cases are dated in September–November 2026 so that their legal clocks stay inside the loaded
 calendar (2027's holidays are not published yet; the product refuses to guess them). The dates are
-set by replacing `cases.actions.today` while the demo is built — demo code only.
+set by replacing `cases.actions.now` while the demo is built — demo code only; the audit entries carry
+the same simulated times and the chain verifies.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from contextlib import contextmanager
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile
 from tongban.cases import actions
@@ -41,12 +43,14 @@ APPLICANTS = [("张三", "11010519491231002X"), ("李四", "131082199001011234")
 
 @contextmanager
 def demo_today(day: datetime.date):
-    original = actions.today
-    actions.today = lambda: day
+    """Back-date the case actions (and their audit entries) to 10:00 on `day`. Demo only."""
+    original = actions.now
+    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    actions.now = lambda: moment
     try:
         yield
     finally:
-        actions.today = original
+        actions.now = original
 
 
 def do_load_demo_people() -> dict:

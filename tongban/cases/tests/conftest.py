@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile
 from tongban.catalog.models import Department, Item, Region, ServiceCentre
@@ -53,7 +54,8 @@ def on_day(monkeypatch):
     from tongban.cases import actions
 
     def set_day(day: datetime.date) -> None:
-        monkeypatch.setattr(actions, "today", lambda: day)
+        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+        monkeypatch.setattr(actions, "now", lambda: moment)
 
     return set_day
 
