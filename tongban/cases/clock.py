@@ -47,6 +47,11 @@ class ClockView:
     problem: str = ""
 
     @property
+    def overdue_days(self) -> int:
+        """Working days past the legal due date (0 when not overdue)."""
+        return max(0, -(self.remaining or 0))
+
+    @property
     def urgent(self) -> bool:
         return self.status in (Status.WARNING, Status.OVERDUE)
 

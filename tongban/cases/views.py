@@ -24,7 +24,8 @@ RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "comp
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
     "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
     "case.extension_rejected": "驳回延期"}
-OPEN_STATES = [s for s in State.values if s not in (State.ARCHIVED,)]
+# "待办": everything that still needs someone to act (a decided or refused case awaits delivery)
+OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
 
 
 def _visible(user):
@@ -48,9 +49,10 @@ def case_list(request):
     qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
     today = actions.today()
     rows = [(case, clock(case, today)) for case in qs[:2000]]
-    # most urgent first: least time left; cases whose clock has not started follow, oldest first
-    rows.sort(key=lambda r: (r[1].remaining is None, r[1].remaining if r[1].remaining is not None else 0,
-                             r[0].received_at))
+    # most urgent first: running clocks by time left; then cases not yet accepted (oldest first);
+    # then decided ones awaiting delivery
+    rows.sort(key=lambda r: (r[0].decided_on is not None, r[1].remaining is None,
+                             r[1].remaining if r[1].remaining is not None else 0, r[0].received_at))
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     profile = profile_of(request.user)
     return render(request, "cases/list.html", {

@@ -115,7 +115,7 @@ def do_load_demo_cases() -> int:
             do_transition(u["sanhe_window"], case, "deliver")
         count += 1
         # 2–4. open cases received in 廊坊 and 三河 for 通州: running, warning, overdue (as of late November)
-        for day, who in ((D(2026, 11, 20), 1), (D(2026, 11, 2), 2), (D(2026, 10, 20), 0)):
+        for day, who in ((D(2026, 11, 20), 1), (D(2026, 11, 6), 2), (D(2026, 10, 20), 0)):
             with demo_today(day):
                 case = do_receive(u["lf_window"], _app(tz_rsj_item, "110112", who))
                 case = do_transition(u["lf_window"], case, "forward")
