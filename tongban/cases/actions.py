@@ -23,6 +23,7 @@ from tongban.cases.models import (
     CaseCounter,
     Delivery,
     Extension,
+    JointTask,
     Outcome,
     State,
     SupplementNotice,
@@ -104,6 +105,8 @@ def can_view(user, case: Case) -> bool:
     profile = profile_of(user)
     if profile is None:
         return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
+    if profile.role == Role.APPROVER and case.joint_tasks.filter(department_id=profile.department_id).exists():
+        return True  # a department doing its part of a 多地联办 case
     admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id)
     return (is_window_of(profile, case) or is_approver_of(profile, case)
             or (profile.role == Role.ADMIN and profile.region_id in admin_regions))
@@ -269,6 +272,9 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
     changes: dict = {}
     extra = None
     if action == "accept":
+        if case.mode == Mode.JOINT:
+            def extra(fresh: Case) -> None:
+                _open_joint_tasks(fresh)
         try:  # the legal due date must be computable: a year without a loaded calendar is refused, never guessed
             add_workdays(on, case.legal_limit_days or 0)
         except YearNotLoaded as exc:
@@ -303,6 +309,10 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
     elif action == "resume":
         changes.update(_end_pause(case, on), resume_state="")
     elif action == "decide":
+        pending = [t.department.name for t in case.joint_tasks.select_related("department")
+                   if t.state == JointTask.State.PENDING and t.department_id != case.competent_department_id]
+        if pending:
+            raise CaseError(f"多地联办：{'、'.join(pending)} 尚未完成协同办理，暂不能作出决定")
         outcome = params.get("outcome", "")
         if outcome not in Outcome.values:
             raise CaseError("办理结果应为 approved（准予）或 denied（不予）")
@@ -312,6 +322,31 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
     elif action == "deliver":
         changes["delivered_at"] = now()
     return changes, extra
+
+
+def _open_joint_tasks(case: Case) -> None:
+    """One task per region's competent department of the item (多地联办)."""
+    for competence in Competence.objects.filter(item=case.item).select_related("department", "region"):
+        own = competence.department_id == case.competent_department_id
+        JointTask.objects.get_or_create(case=case, department=competence.department, defaults={
+            "task": "审查并作出决定" if own else f"协同核查（{competence.region.short_name}）"})
+
+
+def do_complete_joint_task(user, task: JointTask, *, note: str) -> JointTask:
+    """A department does its part of a 多地联办 case. Locks: none; a conditional UPDATE decides."""
+    profile = profile_of(user)
+    if not (profile and profile.role == Role.APPROVER and profile.department_id == task.department_id):
+        raise NotAllowed("只有该部门的审批人员可以办理本联办任务")
+    if not note.strip():
+        raise CaseError("请填写办理意见")
+    with transaction.atomic():
+        if not JointTask.objects.filter(pk=task.pk, state=JointTask.State.PENDING).update(
+                state=JointTask.State.DONE, note=note.strip(), done_by=user, done_at=now()):
+            raise Conflict("该联办任务已完成")
+        do_append(at=now(), actor=user.get_username(), action="case.joint_task_done",
+                  subject=f"case:{task.case.number}", data={"department": task.department.name, "note": note})
+    task.refresh_from_db()
+    return task
 
 
 def _end_pause(case: Case, on: datetime.date) -> dict:

@@ -14,7 +14,7 @@ from ninja.security import django_auth
 from tongban.accounts.models import Role, profile_of
 from tongban.cases import actions
 from tongban.cases.clock import clock
-from tongban.cases.models import Case, Extension, IdempotencyKey, State
+from tongban.cases.models import Case, Extension, IdempotencyKey, JointTask, State
 from tongban.core.identity import mask_id, mask_phone
 
 router = Router(tags=["办件"], auth=django_auth)
@@ -201,6 +201,17 @@ def request_extension(request, number: str, payload: ExtensionIn):
         return 201, actions.do_request_extension(request.user, case, days=payload.days, reason=payload.reason)
     except actions.CaseError as exc:
         _fail(exc)
+
+
+@router.post("/{number}/joint-tasks/{task_id}/complete", response=CaseOut, summary="完成多地联办任务")
+def complete_joint_task(request, number: str, task_id: int, payload: ActionIn):
+    case = _visible_case(request, number)
+    task = get_object_or_404(JointTask, pk=task_id, case=case)
+    try:
+        actions.do_complete_joint_task(request.user, task, note=payload.note)
+    except actions.CaseError as exc:
+        _fail(exc)
+    return case_out(case)
 
 
 @router.post("/extensions/{extension_id}/{decision}", response=ExtensionOut, summary="批准或驳回延期")

@@ -156,6 +156,34 @@ class Extension(models.Model):
         return f"{self.case.number} 延长 {self.days} 日"
 
 
+class JointTask(models.Model):
+    """多地联办: the part one department of one region does on a case (协同办理).
+
+    Created on acceptance for every region's competent department of the item; the case can be
+    decided only when every other department has done its part.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待办理"
+        DONE = "done", "已完成"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="joint_tasks")
+    department = models.ForeignKey(Department, verbose_name="部门", on_delete=models.PROTECT, related_name="+")
+    task = models.CharField("任务", max_length=100)
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.PENDING)
+    note = models.TextField("办理意见", blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    done_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "联办任务"
+        constraints = [models.UniqueConstraint(fields=["case", "department"], name="joint_task_once")]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.department}"
+
+
 class IdempotencyKey(models.Model):
     """An API client's Idempotency-Key: the same key and body create one case, once."""
 

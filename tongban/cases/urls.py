@@ -9,5 +9,6 @@ urlpatterns = [
     path("cases/new/", views.receive, name="receive"),
     path("cases/<str:number>/", views.case_detail, name="detail"),
     path("cases/<str:number>/act/<str:action>/", views.act, name="act"),
+    path("cases/<str:number>/joint/<int:task_id>/", views.complete_joint_task, name="joint_task"),
     path("apply/<str:code>/", views.apply, name="apply"),
 ]

@@ -15,7 +15,7 @@ from tongban.audit.actions import entries_for
 from tongban.cases import actions
 from tongban.cases.clock import Status, clock
 from tongban.cases.forms import ACTION_FORMS, ApplicationForm
-from tongban.cases.models import Case, State
+from tongban.cases.models import Case, JointTask, State
 from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
 from tongban.core.identity import mask_id, mask_phone
@@ -23,7 +23,7 @@ from tongban.core.identity import mask_id, mask_phone
 RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
     "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
-    "case.extension_rejected": "驳回延期"}
+    "case.extension_rejected": "驳回延期", "case.joint_task_done": "完成联办任务"}
 # "待办": everything that still needs someone to act (a decided or refused case awaits delivery)
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
 
@@ -35,8 +35,9 @@ def _visible(user):
         return qs.filter(applicant_user=user)
     if profile.role == Role.WINDOW:
         return qs.filter(receiving_centre=profile.centre)
-    if profile.role == Role.APPROVER:
-        return qs.filter(competent_department=profile.department)
+    if profile.role == Role.APPROVER:  # its own queue, and 多地联办 cases where it has a part
+        return (qs.filter(competent_department=profile.department)
+                | qs.filter(joint_tasks__department=profile.department)).distinct()
     return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
             | qs.filter(receiving_region__parent=profile.region))
 
@@ -153,9 +154,25 @@ def case_detail(request, number: str):
         "materials": case.item_version.snapshot["materials"],
         "supplements": case.supplements.all(),
         "extensions": case.extensions.all(),
+        "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
+        "my_department": getattr(profile_of(request.user), "department_id", None),
         "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
         "available": _available_actions(request.user, case),
     })
+
+
+@require_POST
+@login_required
+def complete_joint_task(request, number: str, task_id: int):
+    case = _case_for(request, number)
+    task = get_object_or_404(JointTask, pk=task_id, case=case)
+    try:
+        actions.do_complete_joint_task(request.user, task, note=request.POST.get("note", ""))
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "联办任务已完成。")
+    return redirect("cases:detail", number=number)
 
 
 @require_POST

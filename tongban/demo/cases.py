@@ -146,7 +146,16 @@ def do_load_demo_cases() -> int:
                 do_transition(u["lf_scj"], case, "refuse", reason="申请事项不属于本机关职权范围",
                               basis="《中华人民共和国行政许可法》第三十二条第一款第（二）项")
             count += 1
-        # 9. just received today at the 三河 window, waiting for forwarding
+        # 9. 多地联办: received at the 通州 window; 通州人社 decides after 廊坊人社 has checked its part
+        joint_item = Item.objects.filter(mode_joint=True, legal_limit_days__gte=1, legal_limit_days__lte=20,
+                                         competences__department__name="北京市通州区人力资源和社会保障局"
+                                         ).order_by("code").first()
+        if joint_item:
+            with demo_today(D(2026, 11, 23)):
+                case = do_receive(u["tz_window"], _app(joint_item, "110112", 1, mode="多地联办"))
+                do_transition(u["tz_rsj"], case, "accept")
+            count += 1
+        # 10. just received today at the 三河 window, waiting for forwarding
         do_receive(u["sanhe_window"], _app(tz_rsj_item, "110112", 2))
         count += 1
     return count

@@ -167,3 +167,28 @@ def test_acceptance_in_a_year_without_calendar_is_refused(people, rsj_item, on_d
     with pytest.raises(CaseError, match="2027"):
         do_transition(people["tz_rsj"], case, "accept")
     assert Case.objects.get(pk=case.pk).state == State.SUBMITTED
+
+
+def test_joint_case_needs_every_departments_part(people, demo, on_day):
+    """多地联办: received at the 通州 window, decided by 通州人社 after 廊坊人社 did its part."""
+    from tongban.cases.actions import do_complete_joint_task
+    from tongban.catalog.models import Item
+
+    item = Item.objects.filter(mode_joint=True, competences__department__name="北京市通州区人力资源和社会保障局",
+                               legal_limit_days__lte=20).order_by("code").first()
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["tz_window"], application(item, mode="多地联办"))
+    case = do_transition(people["tz_rsj"], case, "accept")
+    tasks = {t.department.name: t for t in case.joint_tasks.all()}
+    assert set(tasks) == {"北京市通州区人力资源和社会保障局", "廊坊市人力资源和社会保障局"}
+    with pytest.raises(CaseError, match="廊坊市人力资源和社会保障局 尚未完成"):
+        do_transition(people["tz_rsj"], case, "decide", outcome="approved")
+    with pytest.raises(NotAllowed):
+        do_complete_joint_task(people["tz_rsj"], tasks["廊坊市人力资源和社会保障局"], note="核查无误")
+    from tongban.cases.actions import can_view
+    assert can_view(people["lf_rsj"], case)  # the other department sees the case it works on
+    do_complete_joint_task(people["lf_rsj"], tasks["廊坊市人力资源和社会保障局"], note="参保记录核查无误")
+    with pytest.raises(Conflict):
+        do_complete_joint_task(people["lf_rsj"], tasks["廊坊市人力资源和社会保障局"], note="again")
+    case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
+    assert case.state == State.DECIDED

@@ -56,10 +56,10 @@ def test_demo_cases_cover_the_lifecycle(demo):
     from tongban.cases.models import Case
     from tongban.demo.cases import do_load_demo_cases
 
-    assert do_load_demo_cases() == 9
+    assert do_load_demo_cases() == 10
     states = set(Case.objects.values_list("state", flat=True))
     assert {"delivered", "in_review", "supplement", "accepted", "decided", "refused", "submitted"} <= states
     modes = set(Case.objects.values_list("mode", flat=True))
-    assert modes == {"异地代收代办", "全程网办"}
+    assert modes == {"异地代收代办", "全程网办", "多地联办"}
     assert verify().ok
     assert do_load_demo_cases() == 0  # idempotent
