@@ -19,6 +19,7 @@ from tongban.cases.models import Case, JointTask, State
 from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
 from tongban.core.identity import mask_id, mask_phone
+from tongban.documents.context import KINDS, available_kinds
 
 RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
@@ -155,6 +156,7 @@ def case_detail(request, number: str):
         "supplements": case.supplements.all(),
         "extensions": case.extensions.all(),
         "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
+        "documents": [(kind, KINDS[kind]) for kind in available_kinds(case)],
         "my_department": getattr(profile_of(request.user), "department_id", None),
         "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
         "available": _available_actions(request.user, case),

@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401  (filled in by the documents pages)
+from django.urls import path
+
+from tongban.documents import views
 
 app_name = "documents"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<str:number>/documents/<slug:kind>/", views.page, name="page"),
+    path("cases/<str:number>/documents/<slug:kind>.pdf", views.pdf, name="pdf"),
+]

@@ -34,6 +34,7 @@ def test_window_receives_an_item_of_the_other_region(client, people, rsj_item, o
     detail = html(client.get(response["Location"]))
     assert "110105********002X" in detail and VALID_ID not in detail
     assert "预审转交" in detail  # the window's next step is offered
+    assert f"/cases/{case.number}/documents/receipt/" in detail  # the receipt to print
 
 
 def test_wrong_id_number_shows_the_reason_and_creates_nothing(client, people, rsj_item, on_day):
