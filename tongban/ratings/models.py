@@ -8,11 +8,13 @@ appealed; an upheld appeal excludes it from the figures (it is never deleted).
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 
 from tongban.cases.models import Case
-from tongban.catalog.models import Channel
+from tongban.catalog.models import Channel, Region
 
 
 class Level(models.IntegerChoices):
@@ -24,6 +26,14 @@ class Level(models.IntegerChoices):
 
 
 BAD_LEVELS = (Level.DISSATISFIED, Level.VERY_DISSATISFIED)
+SATISFIED_LEVELS = (Level.BASICALLY_SATISFIED, Level.SATISFIED, Level.VERY_SATISFIED)
+
+
+class Source(models.TextChoices):
+    """Who pressed the button: the applicant in their account, or the window officer for a walk-in applicant."""
+
+    APPLICANT = "applicant", "申请人本人评价"
+    COUNTER = "counter", "窗口代录（申请人现场评价）"
 
 
 class Rating(models.Model):
@@ -39,6 +49,7 @@ class Rating(models.Model):
                                  on_delete=models.PROTECT, related_name="ratings_given")
     created_at = models.DateTimeField("评价时间")
     excluded = models.BooleanField("申诉成立，不计入统计", default=False)
+    source = models.CharField("评价方式", max_length=10, choices=Source.choices, default=Source.APPLICANT)
 
     class Meta:
         verbose_name = verbose_name_plural = "好差评"
@@ -52,8 +63,24 @@ class Rating(models.Model):
         return self.level in BAD_LEVELS
 
 
+class RectificationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(closed_at__isnull=True)
+
+    def closed(self):
+        return self.filter(closed_at__isnull=False)
+
+    def overdue(self, on: datetime.date):
+        """Not closed and past the deadline on `on` (today > due_on)."""
+        return self.filter(closed_at__isnull=True, due_on__lt=on)
+
+
 class Rectification(models.Model):
-    """差评整改: one per bad rating."""
+    """差评整改: one per bad rating.
+
+    `region` is the region answerable for it (the region that served the applicant, see docs/ratings.md);
+    its administrators work the loop, an administrator of the other region decides an appeal.
+    """
 
     class State(models.TextChoices):
         VERIFYING = "verifying", "核实中"
@@ -74,10 +101,34 @@ class Rectification(models.Model):
     appeal_reason = models.TextField("申诉理由", blank=True)
     opened_at = models.DateTimeField("开始时间")
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
+    region = models.ForeignKey(Region, verbose_name="责任地区", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+")
+    rectified_on = models.DateField("整改反馈日期", null=True, blank=True)
+    appeal_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申诉处理人", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
+    appeal_decision_note = models.TextField("申诉处理意见", blank=True)
+
+    objects = RectificationQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "差评整改"
         ordering = ["opened_at"]
+        indexes = [models.Index(fields=["region", "state"], name="rectification_queue_idx")]
 
     def __str__(self) -> str:
         return f"{self.rating.case.number} 整改"
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+    def is_overdue(self, on: datetime.date) -> bool:
+        """Not closed and `on` is after the deadline (the deadline day itself is still in time)."""
+        return self.closed_at is None and self.due_on is not None and on > self.due_on
+
+    @property
+    def overdue(self) -> bool:
+        """`is_overdue` today (the date the case actions see, so tests can fix it)."""
+        from tongban.cases import actions
+
+        return self.is_overdue(actions.today())

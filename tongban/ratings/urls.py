@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401  (filled in by the ratings pages)
+from django.urls import path
+
+from tongban.ratings import views
 
 app_name = "ratings"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("cases/<str:number>/rate/", views.rate, name="rate"),
+    path("rectifications/", views.queue, name="queue"),
+    path("rectifications/<int:pk>/", views.detail, name="detail"),
+    path("rectifications/<int:pk>/<str:step>/", views.step, name="step"),
+]

@@ -1,0 +1,55 @@
+"""An appeal against a wrongly attributed bad rating, decided by the other region."""
+
+import datetime
+
+import pytest
+
+from tongban.cases.actions import BadTransition, CaseError, NotAllowed
+from tongban.ratings.actions import allowed_steps, do_appeal, do_decide_appeal, do_verify
+from tongban.ratings.figures import satisfaction
+from tongban.ratings.models import Rating, Rectification
+
+D = datetime.date
+S = Rectification.State
+
+
+def test_an_upheld_appeal_dismisses_the_rectification_and_excludes_the_rating(people, rect, on_day):
+    rect = do_appeal(people["lf_admin"], rect, "评价内容为审批时长，审批在通州区人社局，非三河窗口原因")
+    assert rect.state == S.APPEALED
+    # the appellant's region cannot decide its own appeal; the other region's administrator does
+    assert allowed_steps(people["lf_admin"], rect) == []
+    with pytest.raises(NotAllowed, match="被评价地区不能自己裁决"):
+        do_decide_appeal(people["lf_admin"], rect, True)
+    for user in ("tz_rsj", "tz_window", "citizen"):
+        with pytest.raises(NotAllowed):
+            do_decide_appeal(people[user], rect, True)
+    assert allowed_steps(people["tz_admin"], rect) == ["decide_appeal"]
+    with pytest.raises(CaseError, match="请选择申诉是否成立"):
+        do_decide_appeal(people["tz_admin"], rect, "yes")
+
+    rect = do_decide_appeal(people["tz_admin"], rect, True, "核实为审批环节问题，转通州区人社局改进")
+    assert (rect.state, rect.appeal_decided_by, rect.closed_at is not None) == (S.DISMISSED, people["tz_admin"], True)
+    rating = Rating.objects.get(pk=rect.rating_id)
+    assert rating.excluded and rating.level == 2  # kept, never deleted, but not counted
+    figures = satisfaction(Rating.objects.all(), on=D(2026, 10, 30))
+    assert (figures["total"], figures["counted"], figures["bad"], figures["satisfied_share"]) == (1, 0, 0, None)
+    assert figures["rectifications"] == {"open": 0, "overdue": 0, "closed": 0, "dismissed": 1}
+
+
+def test_a_rejected_appeal_returns_to_verification_and_cannot_be_repeated(people, rect, on_day):
+    rect = do_appeal(people["lf_admin"], rect, "不是本窗口的问题")
+    rect = do_decide_appeal(people["tz_admin"], rect, False, "评价针对窗口等候时间，归属正确")
+    assert (rect.state, rect.closed_at) == (S.VERIFYING, None)
+    assert rect.appeal_decision_note == "评价针对窗口等候时间，归属正确"
+    assert not Rating.objects.get(pk=rect.rating_id).excluded
+    assert allowed_steps(people["lf_admin"], rect) == ["verify"]
+    with pytest.raises(BadTransition, match="不能再次申诉"):
+        do_appeal(people["lf_admin"], rect, "再申诉一次")
+    on_day(D(2026, 9, 30))
+    assert do_verify(people["lf_admin"], rect, "属实").state == S.RECTIFYING
+
+
+def test_an_appeal_needs_a_reason(people, rect):
+    with pytest.raises(CaseError, match="请填写申诉理由"):
+        do_appeal(people["lf_admin"], rect, " ")
+    assert Rectification.objects.get(pk=rect.pk).state == S.VERIFYING

@@ -1,0 +1,72 @@
+"""Real races between two connections: one rectification step, one rating — each applied exactly once."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tongban.audit.actions import verify
+from tongban.cases.actions import CaseError
+from tongban.ratings.actions import do_appeal, do_rate, do_verify
+from tongban.ratings.models import Rating, Rectification
+
+D = datetime.date
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite test databases are in memory in shared-cache mode, where a second writer fails at once instead "
+           "of waiting; on SQLite the compare-and-set is covered by test_rectification.py::test_a_stale_screen",
+)
+
+
+@pytest.fixture
+def committed(django_db_serialized_rollback, audit_transactional_db):
+    """Real commits. The data migrations' rows (the calendar) are restored first: an earlier transactional
+    test's flush removed them."""
+
+
+def race(*calls):
+    """Run the calls at the same moment, each on its own connection; their results or exceptions."""
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            start.wait(timeout=10)
+            results[i] = call()
+        except BaseException as exc:  # reported to the test
+            results[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_administrators_at_once_one_step_wins(committed, people, walk_in_case, on_day):
+    on_day(D(2026, 9, 30))
+    rect = do_rate(people["sanhe_window"], walk_in_case, level=1).rectification
+    first, second = Rectification.objects.get(pk=rect.pk), Rectification.objects.get(pk=rect.pk)
+    results = race(lambda: do_verify(people["lf_admin"], first, "属实"),
+                   lambda: do_appeal(people["lf_admin"], second, "不属于本窗口"))
+    winners = [r for r in results if isinstance(r, Rectification)]
+    losers = [r for r in results if isinstance(r, CaseError)]
+    assert len(winners) == 1 and len(losers) == 1 and losers[0].status == 409, results
+    after = Rectification.objects.get(pk=rect.pk)
+    assert (after.state, after.version) == (winners[0].state, 2)
+    assert bool(after.verified_finding) != bool(after.appeal_reason)  # exactly one of the two applied
+    assert verify().ok
+
+
+def test_two_ratings_of_one_case_at_once_one_is_kept(committed, people, online_case, on_day):
+    results = race(lambda: do_rate(people["citizen"], online_case, level=5),
+                   lambda: do_rate(people["citizen"], online_case, level=1))
+    assert sorted(type(r).__name__ for r in results) == ["Conflict", "Rating"], results
+    kept = Rating.objects.get()
+    assert Rectification.objects.exists() == (kept.level == 1)
+    assert verify().ok
