@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401  (filled in by the dashboard pages)
+from django.urls import path
+
+from tongban.dashboard import views
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.index, name="index"),
+    path("dashboard/export.csv", views.export_csv, name="export"),
+]
