@@ -26,6 +26,7 @@ TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
     "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
     "case.extension_rejected": "驳回延期", "case.joint_task_done": "完成联办任务"}
 # "待办": everything that still needs someone to act (a decided or refused case awaits delivery)
+RATEABLE_STATES = {State.DECIDED, State.REFUSED, State.DELIVERED, State.ARCHIVED}  # see docs/ratings.md
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
 
 
@@ -157,6 +158,7 @@ def case_detail(request, number: str):
         "extensions": case.extensions.all(),
         "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
         "documents": [(kind, KINDS[kind]) for kind in available_kinds(case)],
+        "rateable": case.state in RATEABLE_STATES,
         "my_department": getattr(profile_of(request.user), "department_id", None),
         "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
         "available": _available_actions(request.user, case),
