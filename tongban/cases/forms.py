@@ -7,6 +7,7 @@ from tongban.cases.models import ApplicantKind, Delivery, Outcome
 
 class ApplicationForm(forms.Form):
     competent_region = forms.ChoiceField(label="申请哪一地的事项（审批地区）")
+    mode = forms.ChoiceField(label="通办模式", required=False)
     applicant_kind = forms.ChoiceField(label="申请人类型", choices=ApplicantKind.choices, initial=ApplicantKind.PERSON)
     applicant_name = forms.CharField(label="申请人姓名 / 企业名称", max_length=100)
     applicant_id_number = forms.CharField(label="身份证号（个人或法定代表人）", max_length=18,
@@ -19,9 +20,13 @@ class ApplicationForm(forms.Form):
     materials_checked = forms.MultipleChoiceField(label="已核验的申请材料", required=False,
                                                   widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, regions=(), materials=(), **kwargs):
+    def __init__(self, *args, regions=(), materials=(), modes=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["competent_region"].choices = [(r.code, r.name) for r in regions]
+        if modes is None:  # online: always 全程网办
+            del self.fields["mode"]
+        else:
+            self.fields["mode"].choices = [("", "按收件地自动确定")] + [(m, m) for m in modes]
         self.fields["materials_checked"].choices = [(m, m) for m in materials]
 
 

@@ -15,7 +15,7 @@ from tongban.audit.actions import entries_for
 from tongban.cases import actions
 from tongban.cases.clock import Status, clock
 from tongban.cases.forms import ACTION_FORMS, ApplicationForm
-from tongban.cases.models import Case, JointTask, State
+from tongban.cases.models import Case, Extension, JointTask, State
 from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
 from tongban.core.identity import mask_id, mask_phone
@@ -77,7 +77,7 @@ def receive(request):
     results = search(query, limit=10).items if query and not item else []
     form = None
     if item:
-        form = _application_form(request, item)
+        form = _application_form(request, item, modes=[m for m in item.modes if m != "全程网办"])
         if request.method == "POST" and form.is_valid():
             case = _submit(request, item, form)
             if case:
@@ -87,10 +87,10 @@ def receive(request):
                                                   "profile": profile})
 
 
-def _application_form(request, item: Item) -> ApplicationForm:
+def _application_form(request, item: Item, modes: list[str] | None = None) -> ApplicationForm:
     regions = Region.objects.filter(competence__item=item).order_by("code")
     materials = [m["name"] for m in item.versions.get(version=item.version).snapshot["materials"]]
-    return ApplicationForm(request.POST or None, regions=regions, materials=materials)
+    return ApplicationForm(request.POST or None, regions=regions, materials=materials, modes=modes)
 
 
 def _submit(request, item: Item, form: ApplicationForm) -> Case | None:
@@ -148,6 +148,7 @@ def _available_actions(user, case: Case) -> list[dict]:
 @login_required
 def case_detail(request, number: str):
     case = _case_for(request, number)
+    profile = profile_of(request.user)
     return render(request, "cases/detail.html", {
         "case": case,
         "clock": clock(case, actions.today()),
@@ -159,10 +160,42 @@ def case_detail(request, number: str):
         "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
         "documents": [(kind, KINDS[kind]) for kind in available_kinds(case)],
         "rateable": case.state in RATEABLE_STATES,
-        "my_department": getattr(profile_of(request.user), "department_id", None),
+        "can_request_extension": case.state in actions.CLOCK_RUNNING and actions.is_approver_of(profile, case),
+        "can_decide_extension": actions.is_admin_of(profile, case.competent_region),
+        "my_department": getattr(profile, "department_id", None),
         "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
         "available": _available_actions(request.user, case),
     })
+
+
+@require_POST
+@login_required
+def request_extension(request, number: str):
+    case = _case_for(request, number)
+    days = request.POST.get("days", "")
+    try:
+        actions.do_request_extension(request.user, case, days=int(days) if days.isdigit() else 0,
+                                     reason=request.POST.get("reason", ""))
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "延期申请已提交，待审批地区管理员批准。")
+    return redirect("cases:detail", number=number)
+
+
+@require_POST
+@login_required
+def decide_extension(request, number: str, extension_id: int):
+    case = _case_for(request, number)
+    extension = get_object_or_404(Extension, pk=extension_id, case=case)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        actions.do_decide_extension(request.user, extension, approve=approve)
+    except actions.CaseError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "已批准延期。" if approve else "已驳回延期申请。")
+    return redirect("cases:detail", number=number)
 
 
 @require_POST

@@ -20,6 +20,8 @@ from tongban.cases import actions
 from tongban.cases.actions import Application, do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.catalog.models import Department, Item, Region, ServiceCentre
+from tongban.ratings.actions import do_rate
+from tongban.ratings.models import Level
 
 DEMO_PASSWORD = "tongban-demo"
 D = datetime.date
@@ -112,7 +114,8 @@ def do_load_demo_cases() -> int:
         with demo_today(D(2026, 10, 12)):
             case = do_transition(u["tz_rsj"], case, "decide", outcome="approved", note="准予办理")
         with demo_today(D(2026, 10, 14)):
-            do_transition(u["sanhe_window"], case, "deliver")
+            case = do_transition(u["sanhe_window"], case, "deliver")
+            do_rate(u["sanhe_window"], case, level=Level.SATISFIED, comment="异地也能办，少跑了一趟北京")
         count += 1
         # 2–4. open cases received in 廊坊 and 三河 for 通州: running, warning, overdue (as of late November)
         for day, who in ((D(2026, 11, 20), 1), (D(2026, 11, 6), 2), (D(2026, 10, 20), 0)):
@@ -137,7 +140,9 @@ def do_load_demo_cases() -> int:
         with demo_today(D(2026, 11, 3)):
             case = do_transition(u["lf_rsj"], do_receive(u[CITIZEN], _app(lf_rsj_item, "131000")), "accept")
         with demo_today(D(2026, 11, 10)):
-            do_transition(u["lf_rsj"], case, "decide", outcome="approved")
+            case = do_transition(u["lf_rsj"], case, "decide", outcome="approved")
+        with demo_today(D(2026, 11, 11)):  # a bad rating: opens a rectification for 廊坊's administrators
+            do_rate(u[CITIZEN], case, level=Level.DISSATISFIED, comment="网上提交后三天没人联系，进度不清楚")
         count += 1
         # 8. refused, with reason and legal basis
         if lf_scj_item:

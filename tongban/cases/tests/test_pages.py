@@ -92,3 +92,36 @@ def test_citizen_applies_online_and_sees_only_own_cases(client, people, rsj_item
 @pytest.mark.parametrize("url", ["/cases/", "/cases/new/"])
 def test_login_required(client, demo, url):
     assert client.get(url).status_code == 302
+
+
+def test_extension_requested_and_approved_through_the_pages(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    client.force_login(people["tz_rsj"])
+    assert "申请延期" in html(client.get(f"/cases/{case.number}/"))
+    client.post(f"/cases/{case.number}/extensions/", {"days": "5", "reason": "需赴外地核查"})
+    extension = case.extensions.get()
+    client.force_login(people["lf_admin"])  # the other region's administrator cannot approve
+    assert client.get(f"/cases/{case.number}/").status_code == 200
+    client.post(f"/cases/{case.number}/extensions/{extension.pk}/", {"decision": "approve"})
+    case.refresh_from_db()
+    assert case.extension_days == 0
+    client.force_login(people["tz_admin"])
+    page = html(client.get(f"/cases/{case.number}/"))
+    assert "批准" in page
+    client.post(f"/cases/{case.number}/extensions/{extension.pk}/", {"decision": "approve"})
+    case.refresh_from_db()
+    assert case.extension_days == 5
+
+
+def test_window_chooses_joint_mode(client, people, demo, on_day):
+    from tongban.catalog.models import Item
+
+    item = Item.objects.filter(mode_joint=True).order_by("code").first()
+    on_day(D(2026, 9, 28))
+    client.force_login(people["tz_window"])
+    assert "多地联办" in html(client.get("/cases/new/", {"item": item.code}))
+    client.post(f"/cases/new/?item={item.code}", {
+        "competent_region": "131000", "mode": "多地联办", "applicant_kind": "person", "applicant_name": "张三",
+        "applicant_id_number": VALID_ID, "applicant_phone": PHONE, "delivery": "window"})
+    assert Case.objects.get().mode == "多地联办"

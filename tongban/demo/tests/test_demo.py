@@ -61,5 +61,8 @@ def test_demo_cases_cover_the_lifecycle(demo):
     assert {"delivered", "in_review", "supplement", "accepted", "decided", "refused", "submitted"} <= states
     modes = set(Case.objects.values_list("mode", flat=True))
     assert modes == {"异地代收代办", "全程网办", "多地联办"}
+    from tongban.ratings.models import Rating, Rectification
+
+    assert Rating.objects.count() == 2 and Rectification.objects.count() == 1
     assert verify().ok
     assert do_load_demo_cases() == 0  # idempotent
