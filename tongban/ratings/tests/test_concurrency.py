@@ -21,9 +21,8 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def committed(django_db_serialized_rollback, audit_transactional_db):
-    """Real commits. The data migrations' rows (the calendar) are restored first: an earlier transactional
-    test's flush removed them."""
+def committed(audit_transactional_db):
+    """Real commits (the root conftest's `transactional_db` puts the seeded calendar back first)."""
 
 
 def race(*calls):
