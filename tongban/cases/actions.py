@@ -182,6 +182,10 @@ def check_application(user, app: Application) -> dict:
     profile = profile_of(user)
     if profile is not None and profile.role == Role.WINDOW:
         centre = profile.centre
+        if centre is None:
+            raise CaseError("您的窗口人员账号没有配置所在服务中心，请联系管理员")
+        if app.mode == Mode.ONLINE:
+            errors.append("窗口收件的模式应为异地代收代办或多地联办；全程网办由申请人在线提交")
         mode = app.mode or (Mode.PROXY if _region_root(centre.region) != competence.region else "")
         channel = centre.channels.filter(kind="window").first()
         region = centre.region
@@ -193,15 +197,19 @@ def check_application(user, app: Application) -> dict:
         raise NotAllowed("只有窗口人员和已登录的申请人可以提交办件")
     if mode and mode not in item.modes:
         errors.append(f"事项“{item.name}”不提供“{mode}”模式；可选：{'、'.join(item.modes) or '无'}")
+    version = ItemVersion.objects.get(item=item, version=item.version)
+    listed = {m["name"] for m in version.snapshot["materials"]}
+    unknown = [m for m in app.materials_checked if m not in listed]
+    if unknown:
+        errors.append(f"核验的材料不在本事项的审批标准中：{'、'.join(unknown[:5])}")
     if errors:
         raise CaseError("；".join(errors))
-    version = ItemVersion.objects.get(item=item, version=item.version)
     return dict(
         item=item, item_version=version, mode=mode or Mode.PROXY, receiving_region=region, receiving_centre=centre,
         receiving_channel=channel, competent_region=competence.region, competent_department=competence.department,
         applicant_kind=app.applicant_kind, applicant_name=app.applicant_name.strip(), applicant_id_number=id_number,
         applicant_phone=phone, applicant_credit_code=credit_code, delivery=app.delivery,
-        delivery_address=app.delivery_address.strip(), materials_checked=list(app.materials_checked),
+        delivery_address=app.delivery_address.strip()[:200], materials_checked=sorted(set(app.materials_checked)),
         legal_limit_days=item.legal_limit_days, promised_limit_days=item.promised_limit_days,
     )
 

@@ -192,3 +192,11 @@ def test_joint_case_needs_every_departments_part(people, demo, on_day):
         do_complete_joint_task(people["lf_rsj"], tasks["廊坊市人力资源和社会保障局"], note="again")
     case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
     assert case.state == State.DECIDED
+
+
+def test_window_cannot_invent_materials_or_receive_online(people, rsj_item):
+    with pytest.raises(CaseError, match="不在本事项的审批标准中：户口本复印件"):
+        do_receive(people["sanhe_window"], application(rsj_item, materials_checked=["户口本复印件"]))
+    with pytest.raises(CaseError, match="全程网办由申请人在线提交"):
+        do_receive(people["sanhe_window"], application(rsj_item, mode="全程网办"))
+    assert Case.objects.count() == 0
