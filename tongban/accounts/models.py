@@ -32,6 +32,14 @@ class StaffProfile(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.get_role_display()}，{self.region.short_name}）"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.role == Role.WINDOW and not self.centre_id:
+            raise ValidationError({"centre": "窗口人员须指定所在服务中心。"})
+        if self.role == Role.APPROVER and not self.department_id:
+            raise ValidationError({"department": "审批人员须指定所在部门。"})
+
 
 def profile_of(user) -> StaffProfile | None:
     """The staff profile of a user, or None for citizens and anonymous users."""

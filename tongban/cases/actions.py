@@ -186,7 +186,8 @@ def check_application(user, app: Application) -> dict:
             raise CaseError("您的窗口人员账号没有配置所在服务中心，请联系管理员")
         if app.mode == Mode.ONLINE:
             errors.append("窗口收件的模式应为异地代收代办或多地联办；全程网办由申请人在线提交")
-        mode = app.mode or (Mode.PROXY if _region_root(centre.region) != competence.region else "")
+        # a window receipt is 异地代收代办 unless 多地联办 is asked for (or is all the item offers)
+        mode = app.mode or (Mode.PROXY if item.mode_proxy or not item.mode_joint else Mode.JOINT)
         channel = centre.channels.filter(kind="window").first()
         region = centre.region
     elif profile is None and getattr(user, "is_authenticated", False):
@@ -195,7 +196,7 @@ def check_application(user, app: Application) -> dict:
             errors.append(f"事项“{item.name}”不支持全程网办，请到任一区域通办专窗办理")
     else:
         raise NotAllowed("只有窗口人员和已登录的申请人可以提交办件")
-    if mode and mode not in item.modes:
+    if mode not in item.modes:
         errors.append(f"事项“{item.name}”不提供“{mode}”模式；可选：{'、'.join(item.modes) or '无'}")
     version = ItemVersion.objects.get(item=item, version=item.version)
     listed = {m["name"] for m in version.snapshot["materials"]}
@@ -205,7 +206,7 @@ def check_application(user, app: Application) -> dict:
     if errors:
         raise CaseError("；".join(errors))
     return dict(
-        item=item, item_version=version, mode=mode or Mode.PROXY, receiving_region=region, receiving_centre=centre,
+        item=item, item_version=version, mode=mode, receiving_region=region, receiving_centre=centre,
         receiving_channel=channel, competent_region=competence.region, competent_department=competence.department,
         applicant_kind=app.applicant_kind, applicant_name=app.applicant_name.strip(), applicant_id_number=id_number,
         applicant_phone=phone, applicant_credit_code=credit_code, delivery=app.delivery,
@@ -214,17 +215,13 @@ def check_application(user, app: Application) -> dict:
     )
 
 
-def _region_root(region: Region) -> Region:
-    return region.parent if region.parent_id else region
-
-
 def do_receive(user, app: Application) -> Case:
     """Create a case (收件). Locks the year's case counter while issuing the number."""
     fields = check_application(user, app)
     at = now()
     with transaction.atomic():
         case = Case.objects.create(
-            number=_next_number(at.year), received_at=at, created_by=user,
+            number=_next_number(timezone.localdate(at).year), received_at=at, created_by=user,
             applicant_user=user if profile_of(user) is None else None, **fields)
         do_append(at=now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
@@ -360,7 +357,11 @@ def do_complete_joint_task(user, task: JointTask, *, note: str) -> JointTask:
 def _end_pause(case: Case, on: datetime.date) -> dict:
     if not case.paused_since:
         return {}
-    return {"paused_workdays": case.paused_workdays + workdays_between(case.paused_since, on), "paused_since": None}
+    try:
+        paused = workdays_between(case.paused_since, on)
+    except YearNotLoaded as exc:
+        raise CaseError(f"不能恢复计时：{exc}") from None
+    return {"paused_workdays": case.paused_workdays + paused, "paused_since": None}
 
 
 # ---- extensions ----------------------------------------------------------------------------------
@@ -369,7 +370,8 @@ def do_request_extension(user, case: Case, *, days: int, reason: str) -> Extensi
     check_actor(user, case, "suspend")  # the competent department's approver
     if case.state not in CLOCK_RUNNING:
         raise BadTransition("只有计时中的办件可以申请延期")
-    approved = sum(e.days for e in case.extensions.filter(status=Extension.Status.APPROVED))
+    # pending requests count too: two pending requests of 10 days must not both be possible
+    approved = sum(e.days for e in case.extensions.exclude(status=Extension.Status.REJECTED))
     if approved >= MAX_EXTENSION_DAYS:
         raise CaseError(f"本办件已用满 {MAX_EXTENSION_DAYS} 个工作日的延期")
     if not 1 <= days <= MAX_EXTENSION_DAYS - approved:
@@ -390,11 +392,20 @@ def do_decide_extension(user, extension: Extension, *, approve: bool) -> Extensi
     case = Case.objects.select_related("competent_region").get(pk=extension.case_id)
     if not is_admin_of(profile_of(user), case.competent_region):
         raise NotAllowed("只有审批地区的管理员可以批准延期")
+    if extension.status != Extension.Status.PENDING:
+        raise Conflict("该延期申请已被处理")
+    if approve and case.state not in CLOCK_RUNNING:
+        # approving after the decision would rewrite a late case as on time
+        raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，不能再批准延期（可驳回）")
+    if approve and case.extension_days + extension.days > MAX_EXTENSION_DAYS:
+        raise CaseError(f"批准后延期合计将超过 {MAX_EXTENSION_DAYS} 个工作日（已批准 {case.extension_days} 个）")
     with transaction.atomic():
         if not Extension.objects.filter(pk=extension.pk, status=Extension.Status.PENDING).update(
                 status=Extension.Status.APPROVED if approve else Extension.Status.REJECTED, decided_by=user):
             raise Conflict("该延期申请已被处理")
-        if approve and not Case.objects.filter(pk=case.pk, version=case.version).update(
+        # The cap and the state are checked again by the conditional UPDATE: a case that changed meanwhile
+        # (another approval, a decision) makes this one fail and roll back.
+        if approve and not Case.objects.filter(pk=case.pk, version=case.version, state__in=CLOCK_RUNNING).update(
                 extension_days=case.extension_days + extension.days, version=case.version + 1):
             raise Conflict(f"办件 {case.number} 已更新，请刷新后再批准")
         do_append(at=now(), actor=user.get_username(),

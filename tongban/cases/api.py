@@ -167,9 +167,11 @@ def list_cases(request, state: State | None = None):
     if profile is None:
         qs = qs.filter(applicant_user=request.user)
     elif profile.role == Role.WINDOW:
-        qs = qs.filter(receiving_centre=profile.centre)
+        qs = qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
     elif profile.role == Role.APPROVER:
-        qs = qs.filter(competent_department=profile.department)
+        qs = ((qs.filter(competent_department=profile.department)
+               | qs.filter(joint_tasks__department=profile.department)).distinct()
+              if profile.department_id else qs.none())
     else:
         qs = (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
               | qs.filter(receiving_region__parent=profile.region))

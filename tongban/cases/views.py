@@ -30,14 +30,21 @@ RATEABLE_STATES = {State.DECIDED, State.REFUSED, State.DELIVERED, State.ARCHIVED
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
 
 
+def _small_int(value: str) -> int | None:
+    """A form's number, or None for junk ("²", "-1", 5,000 digits)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
+
+
 def _visible(user):
     profile = profile_of(user)
     qs = Case.objects.select_related(*RELATED)
     if profile is None:
         return qs.filter(applicant_user=user)
-    if profile.role == Role.WINDOW:
-        return qs.filter(receiving_centre=profile.centre)
+    if profile.role == Role.WINDOW:  # (a profile missing its centre or department sees nothing, not "None")
+        return qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
     if profile.role == Role.APPROVER:  # its own queue, and 多地联办 cases where it has a part
+        if not profile.department_id:
+            return qs.none()
         return (qs.filter(competent_department=profile.department)
                 | qs.filter(joint_tasks__department=profile.department)).distinct()
     return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
@@ -174,7 +181,7 @@ def request_extension(request, number: str):
     case = _case_for(request, number)
     days = request.POST.get("days", "")
     try:
-        actions.do_request_extension(request.user, case, days=int(days) if days.isdigit() else 0,
+        actions.do_request_extension(request.user, case, days=_small_int(days) or 0,
                                      reason=request.POST.get("reason", ""))
     except actions.CaseError as exc:
         messages.error(request, str(exc))
@@ -188,7 +195,11 @@ def request_extension(request, number: str):
 def decide_extension(request, number: str, extension_id: int):
     case = _case_for(request, number)
     extension = get_object_or_404(Extension, pk=extension_id, case=case)
-    approve = request.POST.get("decision") == "approve"
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "reject"):
+        messages.error(request, "请选择批准或驳回。")
+        return redirect("cases:detail", number=number)
+    approve = decision == "approve"
     try:
         actions.do_decide_extension(request.user, extension, approve=approve)
     except actions.CaseError as exc:
@@ -230,7 +241,7 @@ def act(request, number: str, action: str):
     version = request.POST.get("version", "")
     try:
         actions.do_transition(request.user, case, action,
-                              expected_version=int(version) if version.isdigit() else None, **params)
+                              expected_version=_small_int(version), **params)
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:

@@ -154,6 +154,8 @@ def visible_rectifications(user):
     if profile.role == Role.ADMIN:
         return qs.filter(region_id=_root_id(profile.region)) | qs.exclude(appeal_reason="")
     if profile.role == Role.WINDOW:
+        if not profile.centre_id:
+            return qs.none()
         return qs.filter(rating__case__receiving_centre_id=profile.centre_id)
     return qs.filter(rating__officer=user) | qs.filter(rating__case__competent_department_id=profile.department_id)
 

@@ -200,3 +200,38 @@ def test_window_cannot_invent_materials_or_receive_online(people, rsj_item):
     with pytest.raises(CaseError, match="全程网办由申请人在线提交"):
         do_receive(people["sanhe_window"], application(rsj_item, mode="全程网办"))
     assert Case.objects.count() == 0
+
+
+def test_extensions_cannot_exceed_the_cap_or_reopen_a_decided_case(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    first = do_request_extension(people["tz_rsj"], case, days=6, reason="现场核查")
+    with pytest.raises(CaseError, match="1–4"):  # the pending 6 days count
+        do_request_extension(people["tz_rsj"], case, days=6, reason="再核查")
+    second = do_request_extension(people["tz_rsj"], case, days=4, reason="再核查")
+    case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
+    with pytest.raises(BadTransition, match="不能再批准延期"):
+        do_decide_extension(people["tz_admin"], first, approve=True)
+    do_decide_extension(people["tz_admin"], second, approve=False)  # rejecting stays possible
+    case.refresh_from_db()
+    assert case.extension_days == 0
+
+
+def test_resuming_into_an_unloaded_year_is_a_clear_error(people, rsj_item, on_day):
+    on_day(D(2026, 11, 3))
+    case = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    case = do_transition(people["tz_rsj"], case, "suspend", reason="等待司法鉴定")
+    on_day(D(2027, 1, 4))
+    with pytest.raises(CaseError, match="不能恢复计时：2027"):
+        do_transition(people["tz_rsj"], case, "resume")
+    assert Case.objects.get(pk=case.pk).state == State.SUSPENDED
+
+
+def test_case_number_uses_the_local_year(people, rsj_item, monkeypatch):
+    from django.utils import timezone
+
+    from tongban.cases import actions
+
+    early = timezone.make_aware(datetime.datetime(2027, 1, 1, 5, 0))  # 2026-12-31 21:00 UTC
+    monkeypatch.setattr(actions, "now", lambda: early)
+    assert do_receive(people["sanhe_window"], application(rsj_item)).number.startswith("TB2027")

@@ -125,3 +125,37 @@ def test_window_chooses_joint_mode(client, people, demo, on_day):
         "competent_region": "131000", "mode": "多地联办", "applicant_kind": "person", "applicant_name": "张三",
         "applicant_id_number": VALID_ID, "applicant_phone": PHONE, "delivery": "window"})
     assert Case.objects.get().mode == "多地联办"
+
+
+def test_junk_numbers_in_forms_are_refused_not_a_500(client, people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
+    client.force_login(people["tz_rsj"])
+    for version in ("²", "9" * 5000):
+        assert client.post(f"/cases/{case.number}/act/start_review/", {"version": version}).status_code == 302
+    assert client.post(f"/cases/{case.number}/extensions/", {"days": "²", "reason": "x"}).status_code == 302
+    extension = do_request_extension_for(people, case)
+    client.force_login(people["tz_admin"])
+    client.post(f"/cases/{case.number}/extensions/{extension.pk}/", {})
+    extension.refresh_from_db()
+    assert extension.status == "pending"  # no decision field: nothing decided
+
+
+def do_request_extension_for(people, case):
+    from tongban.cases.actions import do_request_extension
+
+    case.refresh_from_db()
+    return do_request_extension(people["tz_rsj"], case, days=2, reason="核查")
+
+
+def test_staff_without_centre_or_department_see_nothing(client, people, rsj_item, on_day):
+    from tongban.accounts.models import StaffProfile
+
+    on_day(D(2026, 9, 28))
+    do_receive(people["citizen"], application(rsj_item, competent_region="131000"))  # online: no centre
+    profile = StaffProfile.objects.get(user=people["tz_window"])
+    profile.centre = None
+    profile.save()
+    client.force_login(people["tz_window"])
+    assert "张三" not in html(client.get("/cases/"))
+    assert client.get("/api/cases/").json()["count"] == 0

@@ -18,7 +18,7 @@ def make_case(people, rsj_item, on_day):  # noqa: F811
     def make(kind: str, **overrides):
         on_day(D(2026, 9, 28))
         window, approver = people["sanhe_window"], people["tz_rsj"]
-        case = do_receive(window, application(rsj_item, materials_checked=["申请人居民身份证", "户口簿"],
+        case = do_receive(window, application(rsj_item, materials_checked=["申请人居民身份证"],
                                               **overrides))
         if kind == "refusal":
             return do_transition(approver, case, "refuse", reason="申请事项不属于本机关职权范围",
