@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tongban.ratings",
     "tongban.documents",
     "tongban.dashboard",
+    "tongban.federation",
     "tongban.demo",
 ]
 
@@ -169,3 +170,13 @@ LOGGING = {
 
 # Search: how many candidates the token index hands to the re-ranker.
 CATALOG_SEARCH_CANDIDATES = env_int("TONGBAN_SEARCH_CANDIDATES", 200)
+
+# Federation (docs/federation.md): this node's id in the trust bundle (empty: the node runs alone),
+# its Ed25519 key file, and the trust bundle listing every node with its URL, key and regions.
+TONGBAN_NODE_ID = env_str("TONGBAN_NODE_ID", "")
+TONGBAN_NODE_KEY_FILE = env_str("TONGBAN_NODE_KEY_FILE", str(DATA_DIR / "node_key.pem"))
+TONGBAN_TRUST_BUNDLE = env_str("TONGBAN_TRUST_BUNDLE", "")
+# The prefix of this node's case numbers (two capital letters): TB alone; TZ 通州 and LF 廊坊 in the demo.
+TONGBAN_CASE_PREFIX = env_str("TONGBAN_CASE_PREFIX", "TB")
+if not (len(TONGBAN_CASE_PREFIX) == 2 and TONGBAN_CASE_PREFIX.isascii() and TONGBAN_CASE_PREFIX.isupper()):
+    raise ValueError(f"TONGBAN_CASE_PREFIX must be two capital letters, got {TONGBAN_CASE_PREFIX!r}")

@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
@@ -30,6 +32,8 @@ from tongban.cases.models import (
 )
 from tongban.catalog.models import Competence, Item, ItemVersion, Mode, Region
 from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
+from tongban.federation import routing
+from tongban.federation.outbox import enqueue_case
 
 MAX_EXTENSION_DAYS = 10  # cf. 《行政许可法》第四十二条: 20 working days, extendable by 10 with approval
 
@@ -194,6 +198,9 @@ def check_application(user, app: Application) -> dict:
         centre, channel, region, mode = None, None, competence.region, Mode.ONLINE
         if not item.mode_online:
             errors.append(f"事项“{item.name}”不支持全程网办，请到任一区域通办专窗办理")
+        elsewhere = routing.elsewhere(competence.region)
+        if elsewhere:
+            errors.append(f"全程网办事项由审批地节点受理，请到{elsewhere}在线申请")
     else:
         raise NotAllowed("只有窗口人员和已登录的申请人可以提交办件")
     if mode not in item.modes:
@@ -223,6 +230,7 @@ def do_receive(user, app: Application) -> Case:
         case = Case.objects.create(
             number=_next_number(timezone.localdate(at).year), received_at=at, created_by=user,
             applicant_user=user if profile_of(user) is None else None, **fields)
+        enqueue_case(case)  # a case for another node's item: that node gets its copy (read-only until forwarded)
         do_append(at=now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
                         "receiving_region": case.receiving_region.code,
@@ -236,7 +244,8 @@ def _next_number(year: int) -> str:
     counter = CaseCounter.objects.select_for_update().get(year=year)
     counter.last += 1
     counter.save(update_fields=["last"])
-    return f"TB{year}{counter.last:07d}"
+    # the prefix tells the nodes apart (TZ 通州, LF 廊坊): numbers stay unique when cases travel
+    return f"{settings.TONGBAN_CASE_PREFIX}{year}{counter.last:07d}"
 
 
 # ---- transitions ---------------------------------------------------------------------------------
@@ -254,6 +263,7 @@ def do_transition(user, case: Case, action: str, *, expected_version: int | None
     if case.state not in sources:
         raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，"
                             f"不能“{ACTION_LABELS[action]}”")
+    _check_holder(case)
     version = case.version if expected_version is None else expected_version
     on = today()
     changes, extra = _changes(user, case, action, on, params)
@@ -266,6 +276,7 @@ def do_transition(user, case: Case, action: str, *, expected_version: int | None
         fresh = Case.objects.get(pk=case.pk)
         if extra:
             extra(fresh)
+        enqueue_case(fresh)
         do_append(at=now(), actor=user.get_username(), action=f"case.{action}", subject=f"case:{case.number}",
                   data={"from": case.state, "to": fresh.state, "version": fresh.version,
                         **{k: v for k, v in params.items() if isinstance(v, str | int | list)}})
@@ -344,14 +355,31 @@ def do_complete_joint_task(user, task: JointTask, *, note: str) -> JointTask:
         raise NotAllowed("只有该部门的审批人员可以办理本联办任务")
     if not note.strip():
         raise CaseError("请填写办理意见")
+    _check_holder(task.case)
     with transaction.atomic():
         if not JointTask.objects.filter(pk=task.pk, state=JointTask.State.PENDING).update(
                 state=JointTask.State.DONE, note=note.strip(), done_by=user, done_at=now()):
             raise Conflict("该联办任务已完成")
+        _replicate_related(task.case)
         do_append(at=now(), actor=user.get_username(), action="case.joint_task_done",
                   subject=f"case:{task.case.number}", data={"department": task.department.name, "note": note})
     task.refresh_from_db()
     return task
+
+
+def _check_holder(case: Case) -> None:
+    """On a federated node, only the node that holds the case now may change it (federation/routing.py)."""
+    problem = routing.holder_problem(case)
+    if problem:
+        raise BadTransition(problem)
+
+
+def _replicate_related(case: Case) -> None:
+    """A change to a case's related rows (extension, joint task): a new version for the other node's copy."""
+    if routing.peer_of(case) is None:
+        return
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=now())
+    enqueue_case(Case.objects.get(pk=case.pk))
 
 
 def _end_pause(case: Case, on: datetime.date) -> dict:
@@ -378,9 +406,11 @@ def do_request_extension(user, case: Case, *, days: int, reason: str) -> Extensi
         raise CaseError(f"延期须为 1–{MAX_EXTENSION_DAYS - approved} 个工作日（合计不超过 {MAX_EXTENSION_DAYS} 个）")
     if not reason.strip():
         raise CaseError("延期须写明理由")
+    _check_holder(case)
     with transaction.atomic():
         extension = Extension.objects.create(case=case, days=days, reason=reason.strip()[:200],
                                              requested_by=user, requested_at=now())
+        _replicate_related(case)
         do_append(at=now(), actor=user.get_username(), action="case.request_extension",
                   subject=f"case:{case.number}",
                   data={"days": days, "reason": reason})
@@ -399,6 +429,7 @@ def do_decide_extension(user, extension: Extension, *, approve: bool) -> Extensi
         raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，不能再批准延期（可驳回）")
     if approve and case.extension_days + extension.days > MAX_EXTENSION_DAYS:
         raise CaseError(f"批准后延期合计将超过 {MAX_EXTENSION_DAYS} 个工作日（已批准 {case.extension_days} 个）")
+    _check_holder(case)
     with transaction.atomic():
         if not Extension.objects.filter(pk=extension.pk, status=Extension.Status.PENDING).update(
                 status=Extension.Status.APPROVED if approve else Extension.Status.REJECTED, decided_by=user):
@@ -408,6 +439,10 @@ def do_decide_extension(user, extension: Extension, *, approve: bool) -> Extensi
         if approve and not Case.objects.filter(pk=case.pk, version=case.version, state__in=CLOCK_RUNNING).update(
                 extension_days=case.extension_days + extension.days, version=case.version + 1):
             raise Conflict(f"办件 {case.number} 已更新，请刷新后再批准")
+        if approve:
+            enqueue_case(Case.objects.get(pk=case.pk))
+        else:
+            _replicate_related(case)
         do_append(at=now(), actor=user.get_username(),
                   action="case.extension_" + ("approved" if approve else "rejected"),
                   subject=f"case:{case.number}", data={"days": extension.days})

@@ -20,6 +20,8 @@ from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
 from tongban.core.identity import mask_id, mask_phone
 from tongban.documents.context import KINDS, available_kinds
+from tongban.federation import routing
+from tongban.federation.casepage import case_exchange
 
 RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
@@ -28,6 +30,13 @@ TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
 # "待办": everything that still needs someone to act (a decided or refused case awaits delivery)
 RATEABLE_STATES = {State.DECIDED, State.REFUSED, State.DELIVERED, State.ARCHIVED}  # see docs/ratings.md
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
+
+
+def _trail_label(entry) -> str:
+    if entry.action == "case.replicated":  # a change made on the other node, applied here (federation)
+        state = entry.data.get("state")
+        return f"对方节点办理，同步为“{State(state).label}”" if state in State.values else "对方节点同步"
+    return TRAIL_LABELS.get(entry.action, entry.action)
 
 
 def _small_int(value: str) -> int | None:
@@ -170,8 +179,9 @@ def case_detail(request, number: str):
         "can_request_extension": case.state in actions.CLOCK_RUNNING and actions.is_approver_of(profile, case),
         "can_decide_extension": actions.is_admin_of(profile, case.competent_region),
         "my_department": getattr(profile, "department_id", None),
-        "trail": [(e, TRAIL_LABELS.get(e.action, e.action)) for e in entries_for(f"case:{case.number}")],
-        "available": _available_actions(request.user, case),
+        "trail": [(e, _trail_label(e)) for e in entries_for(f"case:{case.number}")],
+        "available": _available_actions(request.user, case) if not routing.holder_problem(case) else [],
+        "exchange": case_exchange(case),
     })
 
 

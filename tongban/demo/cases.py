@@ -55,11 +55,14 @@ def demo_today(day: datetime.date):
         actions.now = original
 
 
-def do_load_demo_people() -> dict:
-    """Staff of both regions and one citizen account, all with the demo password (idempotent)."""
+def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
+    """Staff of both regions (or of `regions` only: a node's own) and one citizen account, all with
+    the demo password (idempotent)."""
     User = get_user_model()
     users = {}
     for username, (role, region, centre, department, name) in STAFF.items():
+        if regions is not None and region not in regions:
+            continue
         user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -1,0 +1,45 @@
+"""What the case page shows about a case that spans two nodes: where it is, and its messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tongban.cases.models import Case, State
+from tongban.federation import keys, routing, trust
+from tongban.federation.models import InboxMessage, OutboxMessage
+
+
+@dataclass
+class Hop:
+    at: object
+    direction: str  # "发出" / "收到"
+    peer: str
+    seq: int
+    state: str
+    status: str
+
+
+def _name(node_id: str) -> str:
+    try:
+        return trust.node(node_id).name
+    except trust.TrustError:
+        return node_id
+
+
+def case_exchange(case: Case) -> dict | None:
+    """None for a case that lives on this node only."""
+    peer = routing.peer_of(case)
+    if peer is None:
+        return None
+    holder = routing.holder_of(case)
+    labels = dict(State.choices)
+    hops = [Hop(m.created_at, "发出", _name(m.recipient), m.seq, labels.get(m.body.get("state"), ""),
+                "已确认" if m.acked_at else ("发送失败，重试中" if m.attempts else "待发送"))
+            for m in OutboxMessage.objects.filter(case_number=case.number)]
+    hops += [Hop(m.received_at, "收到", _name(m.sender), m.seq, "", m.get_status_display()
+                 + (f"：{m.reason}" if m.reason else ""))
+             for m in InboxMessage.objects.filter(case_number=case.number)]
+    hops.sort(key=lambda h: h.at)
+    return {"here": _name(keys.node_id()), "holder": _name(holder), "held_here": holder == keys.node_id(),
+            "receiving": _name(routing.receiving_node(case)), "competent": _name(routing.competent_node(case)),
+            "hops": hops}

@@ -1,0 +1,77 @@
+"""Which node a case belongs to, and which node may act on it now (the holder).
+
+A case received in one region for an item of another may span two nodes. Exactly one node acts on it
+at a time, so the two copies never diverge:
+
+- the receiving node while it is being received and pre-checked (已收件, or 待补正 before forwarding),
+  and again when the result goes back to its window (已办结 / 不予受理 with window delivery);
+- the competent node from forwarding until the decision, and after delivery (归档).
+
+The holder follows from the state, which both nodes share, so handing over needs no extra message:
+the update that moves the state moves the case.
+"""
+
+from __future__ import annotations
+
+from tongban.cases.models import Case, Delivery, State
+from tongban.catalog.models import Region
+from tongban.federation import keys, trust
+
+
+def node_of(region: Region) -> str:
+    parent = region.parent.code if region.parent_id else None
+    return trust.node_for_region(region.code, parent)
+
+
+def receiving_node(case: Case) -> str:
+    return node_of(case.receiving_region)
+
+
+def competent_node(case: Case) -> str:
+    return node_of(case.competent_region)
+
+
+def holder_of(case: Case) -> str:
+    at_window = (case.state == State.SUBMITTED
+                 or (case.state == State.SUPPLEMENT and case.resume_state == State.SUBMITTED)
+                 or (case.state in (State.DECIDED, State.REFUSED) and case.delivery == Delivery.WINDOW))
+    return receiving_node(case) if at_window else competent_node(case)
+
+
+def peer_of(case: Case) -> str | None:
+    """The other node of a case that spans two nodes; None for a case that lives here only."""
+    if not trust.federated():
+        return None
+    me = keys.node_id()
+    for node_id in (receiving_node(case), competent_node(case)):
+        if node_id != me:
+            return node_id
+    return None
+
+
+def holder_problem(case: Case) -> str | None:
+    """Why this node may not change the case now, or None if it may."""
+    if not trust.federated():
+        return None
+    holder = holder_of(case)
+    if holder == keys.node_id():
+        return None
+    try:
+        name = trust.node(holder).name
+    except trust.TrustError:
+        name = holder
+    return f"办件 {case.number} 当前由“{name}”办理，本节点的副本只读"
+
+
+def elsewhere(region: Region) -> str | None:
+    """The name and URL of the node serving `region` if that is not this node, else None."""
+    if not trust.federated():
+        return None
+    node_id = node_of(region)
+    if node_id == keys.node_id():
+        return None
+    try:
+        node = trust.node(node_id)
+    except trust.TrustError:
+        return node_id
+    return f"“{node.name}”（{node.url}/）"
