@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tongban.documents",
     "tongban.dashboard",
     "tongban.federation",
+    "tongban.verification",
     "tongban.demo",
 ]
 

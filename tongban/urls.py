@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("tongban.ratings.urls")),
     path("", include("tongban.dashboard.urls")),
     path("", include("tongban.cases.urls")),
+    path("", include("tongban.verification.urls")),
     path("", include("tongban.federation.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -70,8 +70,14 @@ def available_kinds(case: Case) -> list[str]:
     return [kind for kind in KINDS if not unavailable_reason(case, kind)]
 
 
-def build_notice(case: Case, kind: str, *, tracking_url: str, today: datetime.date) -> dict:
-    """The full content of one notice. Raises NotAvailable (with the reason) before its time."""
+def build_notice(case: Case, kind: str, *, tracking_url: str, today: datetime.date,
+                 verification: dict | None = None) -> dict:
+    """The full content of one notice. Raises NotAvailable (with the reason) before its time.
+
+    `verification` (completion only): the signed result document behind the notice — `url` of its
+    verify page, `doc_id`, `kind_label`, `issuer_name`, `fingerprint`, `file_url`. The QR code then
+    leads to the verify page instead of the tracking page (docs/verification.md).
+    """
     reason = unavailable_reason(case, kind)
     if reason:
         raise NotAvailable(reason)
@@ -79,10 +85,12 @@ def build_notice(case: Case, kind: str, *, tracking_url: str, today: datetime.da
         "kind": kind, "title": KINDS[kind], "number": case.number, "addressee": case.applicant_name,
         "opening": "", "facts": [], "sections": [], "issuer": case.competent_department.name,
         "issued_on": today, "tracking_url": tracking_url,
-        "qr_caption": "扫码查询办理进度",
+        "qr_url": tracking_url, "qr_caption": "扫码查询办理进度", "verification": None,
         "footnote": f"本文书由通办系统生成。办件编号 {case.number}，可凭编号到两地任一区域通办专窗查询。",
     }
     _BUILDERS[kind](case, notice, today)
+    if verification and kind == "completion":
+        _verifiable(notice, verification)
     notice["issued_on_text"] = cn_date(notice["issued_on"])
     return notice
 
@@ -180,6 +188,20 @@ def _completion(case: Case, notice: dict, today: datetime.date) -> None:
     notice["sections"] = [_section("结果领取", paragraphs=[_delivery_text(case)])]
     if not approved:
         notice["sections"].append(_section("救济途径", paragraphs=[REMEDIES]))
+
+
+def _verifiable(notice: dict, verification: dict) -> None:
+    """The completion notice of a signed result: its QR code leads to the verify page (审批互信)."""
+    notice["verification"] = verification
+    notice["qr_url"] = verification["url"]
+    notice["qr_caption"] = "扫码核验文书真伪"
+    notice["facts"].append(("电子签名", f"{verification['issuer_name']}签发的{verification['kind_label']}，"
+                                      f"编号 {verification['doc_id']}，内容指纹 {verification['fingerprint']}"))
+    notice["sections"].append(_section("真伪核验", paragraphs=[
+        f"本通知所载办理结果已由{verification['issuer_name']}以电子签名签发为{verification['kind_label']}。"
+        f"扫描二维码或访问 {verification['url']} 可核验其真伪及是否已被吊销；"
+        "也可下载结果文书文件（JSON），在两地任一通办节点的核验页面上传核验。"]))
+    notice["footnote"] += f"查询办理进度：{notice['tracking_url']}。"
 
 
 _BUILDERS = {"receipt": _receipt, "acceptance": _acceptance, "refusal": _refusal,

@@ -124,8 +124,8 @@ def _facts_table(facts: list[tuple[str, str]], styles: dict) -> Table:
 
 def _signature(notice: dict, styles: dict) -> Table:
     """QR code (left) and the issuing body with the date (right), kept on one page."""
-    code = [_qr_drawing(notice["tracking_url"]), Paragraph(_t(notice["qr_caption"]), styles["small"]),
-            Paragraph(_t(notice["tracking_url"]), styles["small"])]
+    url = notice.get("qr_url") or notice["tracking_url"]  # the verify page on a signed completion notice
+    code = [_qr_drawing(url), Paragraph(_t(notice["qr_caption"]), styles["small"]), Paragraph(_t(url), styles["small"])]
     issuer = [Paragraph(_t(notice["issuer"]), styles["right"]),
               Paragraph(_t(notice["issued_on_text"]), styles["right"]), Spacer(1, 10 * mm),
               Paragraph(_t(notice["footnote"]), styles["small"])]

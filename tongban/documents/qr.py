@@ -1,4 +1,5 @@
-"""The QR code on every notice: it encodes the absolute URL of the case's tracking page.
+"""The QR code on every notice: it encodes the absolute URL of the case's tracking page — or, on the
+completion notice of a signed result, of the document's verify page (docs/verification.md).
 
 One `segno` symbol, two renderings: inline SVG for the page, and the module matrix, which the PDF
 writer draws as vector rectangles — so the page and the PDF always carry the same code.
@@ -18,9 +19,9 @@ def make(url: str) -> segno.QRCode:
     return segno.make(url, error=ERROR_LEVEL, micro=False)
 
 
-def svg(url: str, *, scale: int = 4) -> str:
+def svg(url: str, *, scale: int = 4, title: str = "扫码查询办理进度") -> str:
     """Inline `<svg>` with a viewBox (CSS sets its printed size) and a <title> for screen readers."""
-    return make(url).svg_inline(scale=scale, border=QUIET_ZONE, title="扫码查询办理进度", svgclass="qr",
+    return make(url).svg_inline(scale=scale, border=QUIET_ZONE, title=title, svgclass="qr",
                                 omitsize=True)
 
 

@@ -6,9 +6,16 @@ import pytest
 
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.tests.conftest import VALID_ID, application, on_day, people, rsj_item  # noqa: F401
+from tongban.verification.testing import isolated_node  # noqa: F401
 
 D = datetime.date
 FULL_ID = VALID_ID  # must never appear on a notice
+
+
+@pytest.fixture(autouse=True)
+def _own_node(isolated_node):  # noqa: F811
+    """The completion notice signs its result: with a key of the test's own, not var/node_key.pem."""
+    return isolated_node
 
 
 @pytest.fixture

@@ -28,8 +28,10 @@ def test_each_notice_renders_for_an_eligible_case(client, people, make_case, kin
     assert response.status_code == 200
     assert case.number in html and KINDS[kind] in html and MASKED_ID in html
     assert FULL_ID not in html and "13812345678" not in html
-    assert "<svg" in html and "扫码查询办理进度" in html
-    assert f"http://testserver/cases/{case.number}/" in html  # the QR's target, printed beside it
+    # the QR's target is printed beside it: the tracking page, or on the completion notice the verify
+    # page of the signed result (the tracking URL is then in the footnote)
+    assert "<svg" in html and ("扫码核验文书真伪" if kind == "completion" else "扫码查询办理进度") in html
+    assert f"http://testserver/cases/{case.number}/" in html
     issuer = case.receiving_centre.name if kind == "receipt" else case.competent_department.name
     assert issuer in html
 
