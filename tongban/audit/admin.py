@@ -3,22 +3,14 @@
 from django.contrib import admin
 
 from tongban.audit.models import AuditEntry
+from tongban.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = ["seq", "at", "actor", "action", "subject"]
     list_filter = ["action"]
     search_fields = ["subject", "actor", "action"]
     ordering = ["-seq"]
     readonly_fields = ["seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash"]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
