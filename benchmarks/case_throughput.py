@@ -33,15 +33,14 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode, urlsplit
-from urllib.request import HTTPCookieProcessor, Request, build_opener
+from urllib.parse import urlsplit
+from urllib.request import build_opener
+
+from tongban.core.http_session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEPARTMENT = "北京市通州区人力资源和社会保障局"
-PASSWORD = "tongban-demo"  # tongban.demo.cases.DEMO_PASSWORD
 LIFECYCLE = [  # (session, action, extra payload, state the answer must show)
     ("window", "forward", {}, "forwarded"), ("approver", "accept", {}, "accepted"),
     ("approver", "request_supplement", {"missing": ["解除劳动关系证明"]}, "supplement"),
@@ -125,36 +124,6 @@ def gunicorn(env: dict, log: Path):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-class Session:
-    """A logged-in browser-like session: cookie jar; X-CSRFToken and Referer on every POST."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base, self.jar = base, CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.jar))
-        html = self.opener.open(base + "/accounts/login/", timeout=30).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        form = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-        self.opener.open(Request(base + "/accounts/login/", form, {"Referer": base + "/accounts/login/"}), timeout=30)
-        cookies = {c.name: c.value for c in self.jar}  # the CSRF token is rotated at login: read it now
-        if "sessionid" not in cookies:
-            raise RuntimeError(f"login as {username} failed")
-        self.csrf = cookies["csrftoken"]
-
-    def post(self, path: str, body: dict, headers: dict | None = None) -> tuple[int, bytes, float]:
-        request = Request(self.base + path, json.dumps(body).encode(), method="POST", headers={
-            "Content-Type": "application/json", "X-CSRFToken": self.csrf, "Referer": self.base + "/",
-            **(headers or {})})
-        started = time.perf_counter()
-        try:
-            with self.opener.open(request, timeout=60) as resp:
-                status, raw = resp.status, resp.read()
-        except HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        except OSError as exc:  # refused, reset, timed out: an error like any other
-            status, raw = 0, repr(exc).encode()
-        return status, raw, (time.perf_counter() - started) * 1000
 
 
 def run_load(base: str, item_code: str, clients: int, cases: int) -> dict:

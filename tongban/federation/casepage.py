@@ -19,13 +19,6 @@ class Hop:
     status: str
 
 
-def _name(node_id: str) -> str:
-    try:
-        return trust.node(node_id).name
-    except trust.TrustError:
-        return node_id
-
-
 def case_exchange(case: Case) -> dict | None:
     """None for a case that lives on this node only."""
     peer = routing.peer_of(case)
@@ -33,13 +26,14 @@ def case_exchange(case: Case) -> dict | None:
         return None
     holder = routing.holder_of(case)
     labels = dict(State.choices)
-    hops = [Hop(m.created_at, "发出", _name(m.recipient), m.seq, labels.get(m.body.get("state"), ""),
+    hops = [Hop(m.created_at, "发出", trust.node_name(m.recipient), m.seq, labels.get(m.body.get("state"), ""),
                 "已确认" if m.acked_at else ("发送失败，重试中" if m.attempts else "待发送"))
             for m in OutboxMessage.objects.filter(case_number=case.number)]
-    hops += [Hop(m.received_at, "收到", _name(m.sender), m.seq, "", m.get_status_display()
+    hops += [Hop(m.received_at, "收到", trust.node_name(m.sender), m.seq, "", m.get_status_display()
                  + (f"：{m.reason}" if m.reason else ""))
              for m in InboxMessage.objects.filter(case_number=case.number)]
     hops.sort(key=lambda h: h.at)
-    return {"here": _name(keys.node_id()), "holder": _name(holder), "held_here": holder == keys.node_id(),
-            "receiving": _name(routing.receiving_node(case)), "competent": _name(routing.competent_node(case)),
+    name = trust.node_name
+    return {"here": name(keys.node_id()), "holder": name(holder), "held_here": holder == keys.node_id(),
+            "receiving": name(routing.receiving_node(case)), "competent": name(routing.competent_node(case)),
             "hops": hops}

@@ -56,11 +56,7 @@ def holder_problem(case: Case) -> str | None:
     holder = holder_of(case)
     if holder == keys.node_id():
         return None
-    try:
-        name = trust.node(holder).name
-    except trust.TrustError:
-        name = holder
-    return f"办件 {case.number} 当前由“{name}”办理，本节点的副本只读"
+    return f"办件 {case.number} 当前由“{trust.node_name(holder)}”办理，本节点的副本只读"
 
 
 def elsewhere(region: Region) -> str | None:

@@ -1,56 +1,19 @@
-"""Test and benchmark helpers for real node processes: a logged-in HTTP session and a cuttable link."""
+"""Test and benchmark helpers for real node processes: a free port and a cuttable link.
+
+(The logged-in HTTP session is tongban.core.http_session.Session.)
+"""
 
 from __future__ import annotations
 
 import contextlib
-import json
-import re
 import socket
 import threading
-from http.cookiejar import CookieJar
-from urllib.error import HTTPError
-from urllib.parse import urlencode
-from urllib.request import HTTPCookieProcessor, Request, build_opener
-
-PASSWORD = "tongban-demo"  # tongban.demo.cases.DEMO_PASSWORD
 
 
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-class Session:
-    """A logged-in browser-like session: cookie jar; X-CSRFToken and Referer on every POST."""
-
-    def __init__(self, base: str, username: str) -> None:
-        self.base, self.jar = base, CookieJar()
-        self.opener = build_opener(HTTPCookieProcessor(self.jar))
-        html = self.opener.open(base + "/accounts/login/", timeout=30).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        form = urlencode({"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token}).encode()
-        self.opener.open(Request(base + "/accounts/login/", form, {"Referer": base + "/accounts/login/"}), timeout=30)
-        cookies = {c.name: c.value for c in self.jar}  # the CSRF token is rotated at login: read it now
-        if "sessionid" not in cookies:
-            raise RuntimeError(f"login as {username} failed")
-        self.csrf = cookies["csrftoken"]
-
-    def request(self, method: str, path: str, body: dict | None = None,
-                headers: dict | None = None) -> tuple[int, dict]:
-        data = json.dumps(body).encode() if body is not None else None
-        request = Request(self.base + path, data, method=method, headers={
-            "Content-Type": "application/json", "X-CSRFToken": self.csrf, "Referer": self.base + "/",
-            **(headers or {})})
-        try:
-            with self.opener.open(request, timeout=60) as resp:
-                status, raw = resp.status, resp.read()
-        except HTTPError as exc:
-            status, raw = exc.code, exc.read()
-        try:
-            return status, json.loads(raw or b"{}")
-        except ValueError:
-            return status, {"raw": raw.decode(errors="replace")[:500]}
 
 
 class LinkProxy:

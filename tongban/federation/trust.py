@@ -103,6 +103,14 @@ def node(node_id: str) -> Node:
     return found
 
 
+def node_name(node_id: str) -> str:
+    """The node's name for people (from the bundle), or its id if it has no entry."""
+    try:
+        return node(node_id).name
+    except TrustError:
+        return node_id
+
+
 def node_for_region(code: str, parent_code: str | None = None) -> str:
     """The id of the node serving a region (or its parent, e.g. 三河市 → 廊坊市); this node if none is listed."""
     for candidate in (code, parent_code):

@@ -24,7 +24,7 @@ from tongban.audit.actions import do_append
 from tongban.audit.masking import mask_text
 from tongban.cases import actions as case_actions
 from tongban.cases.models import Case, Outcome
-from tongban.federation import keys, trust
+from tongban.federation import keys, routing, trust
 from tongban.verification.models import Kind, ResultDocument
 from tongban.verification.payload import PAYLOAD_FIELDS, build_payload, envelope, envelope_problem, fingerprint
 
@@ -52,8 +52,7 @@ def issuing_node(case: Case) -> str:
 
     With federation a case also lives on the receiving node; that copy must not sign in its own name.
     """
-    region = case.competent_region
-    return trust.node_for_region(region.code, region.parent.code if region.parent_id else None)
+    return routing.node_of(case.competent_region)
 
 
 def do_issue_result(case: Case) -> ResultDocument:
@@ -92,10 +91,7 @@ def do_issue_result(case: Case) -> ResultDocument:
 
 def issuer_name(node_id: str) -> str:
     """The node's name from the trust bundle; for a node without one (running alone) 通办节点 "<id>"."""
-    try:
-        name = trust.node(node_id).name
-    except trust.TrustError:
-        name = node_id
+    name = trust.node_name(node_id)
     return f"通办节点“{node_id}”" if name == node_id else name
 
 
