@@ -5,6 +5,6 @@ from tongban.accounts.models import StaffProfile
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(admin.ModelAdmin):
-    list_display = ["user", "role", "region", "centre", "department"]
+    list_display = ["user", "role", "region", "centre", "department", "channel"]
     list_filter = ["role", "region"]
     autocomplete_fields = ["department"]

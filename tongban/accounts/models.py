@@ -8,13 +8,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from tongban.catalog.models import Department, Region, ServiceCentre
+from tongban.catalog.models import Channel, Department, Region, ServiceCentre
 
 
 class Role(models.TextChoices):
     WINDOW = "window", "窗口人员"
     APPROVER = "approver", "审批人员"
     ADMIN = "admin", "管理员"
+    BANK = "bank", "银行网点人员"  # 政银合作: receives and forwards, never decides
 
 
 class StaffProfile(models.Model):
@@ -25,6 +26,8 @@ class StaffProfile(models.Model):
                                on_delete=models.PROTECT, help_text="窗口人员必填")
     department = models.ForeignKey(Department, verbose_name="所在部门", null=True, blank=True,
                                    on_delete=models.PROTECT, help_text="审批人员必填")
+    channel = models.ForeignKey(Channel, verbose_name="所在银行网点", null=True, blank=True, on_delete=models.PROTECT,
+                                limit_choices_to={"kind": "bank"}, help_text="银行网点人员必填")
 
     class Meta:
         verbose_name = verbose_name_plural = "工作人员"
@@ -39,6 +42,8 @@ class StaffProfile(models.Model):
             raise ValidationError({"centre": "窗口人员须指定所在服务中心。"})
         if self.role == Role.APPROVER and not self.department_id:
             raise ValidationError({"department": "审批人员须指定所在部门。"})
+        if self.role == Role.BANK and not (self.channel_id and self.channel.kind == "bank"):
+            raise ValidationError({"channel": "银行网点人员须指定所在的银行网点渠道。"})
 
 
 def profile_of(user) -> StaffProfile | None:

@@ -33,6 +33,7 @@ from tongban.cases.models import (
 from tongban.catalog.models import Competence, Item, ItemVersion, Mode, Region
 from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
 from tongban.federation import routing
+from tongban.federation.delegations import DelegationError, check_valid
 from tongban.federation.outbox import enqueue_case
 
 MAX_EXTENSION_DAYS = 10  # cf. 《行政许可法》第四十二条: 20 working days, extendable by 10 with approval
@@ -96,6 +97,12 @@ def is_window_of(profile: StaffProfile | None, case: Case) -> bool:
                 and profile.centre_id == case.receiving_centre_id)
 
 
+def is_bank_of(profile: StaffProfile | None, case: Case) -> bool:
+    """政银合作: the bank outlet that received the case (receipt and forwarding only)."""
+    return bool(profile and profile.role == Role.BANK and profile.channel_id
+                and profile.channel_id == case.receiving_channel_id)
+
+
 def is_approver_of(profile: StaffProfile | None, case: Case) -> bool:
     return bool(profile and profile.role == Role.APPROVER and profile.department_id == case.competent_department_id)
 
@@ -111,8 +118,9 @@ def can_view(user, case: Case) -> bool:
         return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
     if profile.role == Role.APPROVER and case.joint_tasks.filter(department_id=profile.department_id).exists():
         return True  # a department doing its part of a 多地联办 case
-    admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id)
-    return (is_window_of(profile, case) or is_approver_of(profile, case)
+    admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id,
+                     case.delegating_region_id)  # a region sees what it delegated (审批交叉授权)
+    return (is_window_of(profile, case) or is_approver_of(profile, case) or is_bank_of(profile, case)
             or (profile.role == Role.ADMIN and profile.region_id in admin_regions))
 
 
@@ -121,7 +129,7 @@ def check_actor(user, case: Case, action: str) -> StaffProfile:
     approver = is_approver_of(profile, case)
     window = is_window_of(profile, case)
     allowed = {
-        "forward": window,
+        "forward": window or is_bank_of(profile, case),  # a bank outlet receives and forwards, never decides
         "request_supplement": approver or (window and case.accepted_on is None),
         "supplement_received": approver or window,
         "deliver": window or (approver and case.delivery != Delivery.WINDOW),
@@ -147,6 +155,7 @@ class Application:
     delivery: str = Delivery.WINDOW
     delivery_address: str = ""
     materials_checked: list[str] = field(default_factory=list)
+    delegation: str = ""  # 审批交叉授权: received for the delegate department named by this delegation
 
 
 def check_application(user, app: Application) -> dict:
@@ -183,6 +192,15 @@ def check_application(user, app: Application) -> dict:
         item=item, region__code=app.competent_region).first()
     if competence is None:
         raise CaseError(f"事项“{item.name}”在区域 {app.competent_region} 没有主管部门，不能在此办理")
+    competent_region, competent_department, delegating_region = competence.region, competence.department, None
+    if app.delegation:
+        try:
+            delegation = check_valid(app.delegation, item=item, department=None, on=today(),
+                                     delegating_region=competence.region.code)
+        except DelegationError as exc:
+            raise CaseError(f"不能依委托收件：{exc}") from None
+        competent_region, competent_department = delegation.department.region, delegation.department
+        delegating_region = competence.region
     profile = profile_of(user)
     if profile is not None and profile.role == Role.WINDOW:
         centre = profile.centre
@@ -194,8 +212,19 @@ def check_application(user, app: Application) -> dict:
         mode = app.mode or (Mode.PROXY if item.mode_proxy or not item.mode_joint else Mode.JOINT)
         channel = centre.channels.filter(kind="window").first()
         region = centre.region
+    elif profile is not None and profile.role == Role.BANK:  # 政银合作: delegated receipt rights only
+        channel = profile.channel
+        if channel is None or channel.kind != "bank":
+            raise CaseError("您的银行网点账号没有配置所在网点，请联系管理员")
+        if not item.via_bank:
+            errors.append(f"事项“{item.name}”不在银行网点代收范围内，请到区域通办专窗办理")
+        if app.mode and app.mode != Mode.PROXY:
+            errors.append("银行网点只能代收代办（异地代收代办）")
+        centre, region, mode = None, channel.region, Mode.PROXY
     elif profile is None and getattr(user, "is_authenticated", False):
         centre, channel, region, mode = None, None, competence.region, Mode.ONLINE
+        if app.delegation:
+            errors.append("依委托办理的申请须到区域通办专窗提交")
         if not item.mode_online:
             errors.append(f"事项“{item.name}”不支持全程网办，请到任一区域通办专窗办理")
         elsewhere = routing.elsewhere(competence.region)
@@ -214,7 +243,8 @@ def check_application(user, app: Application) -> dict:
         raise CaseError("；".join(errors))
     return dict(
         item=item, item_version=version, mode=mode, receiving_region=region, receiving_centre=centre,
-        receiving_channel=channel, competent_region=competence.region, competent_department=competence.department,
+        receiving_channel=channel, competent_region=competent_region, competent_department=competent_department,
+        delegation=app.delegation, delegating_region=delegating_region,
         applicant_kind=app.applicant_kind, applicant_name=app.applicant_name.strip(), applicant_id_number=id_number,
         applicant_phone=phone, applicant_credit_code=credit_code, delivery=app.delivery,
         delivery_address=app.delivery_address.strip()[:200], materials_checked=sorted(set(app.materials_checked)),
@@ -287,6 +317,11 @@ def _changes(user, case: Case, action: str, on: datetime.date, params: dict):
     """The field changes of an action (validated), and an optional callback for related rows."""
     changes: dict = {}
     extra = None
+    if action in ("accept", "decide") and case.delegation:
+        try:  # a revoked or expired delegation stops the delegate department from acting
+            check_valid(case.delegation, item=case.item, department=case.competent_department, on=on)
+        except DelegationError as exc:
+            raise CaseError(f"不能依委托{ACTION_LABELS[action]}：{exc}") from None
     if action == "accept":
         if case.mode == Mode.JOINT:
             def extra(fresh: Case) -> None:
@@ -376,7 +411,7 @@ def _check_holder(case: Case) -> None:
 
 def _replicate_related(case: Case) -> None:
     """A change to a case's related rows (extension, joint task): a new version for the other node's copy."""
-    if routing.peer_of(case) is None:
+    if not routing.peers_of(case):
         return
     Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=now())
     enqueue_case(Case.objects.get(pk=case.pk))

@@ -32,6 +32,7 @@ class ApplicationIn(Schema):
     delivery: str = "window"
     delivery_address: str = Field("", max_length=200)
     materials_checked: list[str] = []
+    delegation: str = Field("", max_length=80, description="审批交叉授权：依此委托由受托部门办理（委托编号）")
 
 
 class ClockOut(Schema):
@@ -166,6 +167,8 @@ def list_cases(request, state: State | None = None):
     qs = Case.objects.select_related(*CASE_RELATED)
     if profile is None:
         qs = qs.filter(applicant_user=request.user)
+    elif profile.role == Role.BANK:
+        qs = qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
     elif profile.role == Role.WINDOW:
         qs = qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
     elif profile.role == Role.APPROVER:
@@ -174,7 +177,7 @@ def list_cases(request, state: State | None = None):
               if profile.department_id else qs.none())
     else:
         qs = (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
-              | qs.filter(receiving_region__parent=profile.region))
+              | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("received_at", "pk")

@@ -19,9 +19,16 @@ class ApplicationForm(forms.Form):
     delivery_address = forms.CharField(label="邮寄地址（邮寄送达时填写）", max_length=200, required=False)
     materials_checked = forms.MultipleChoiceField(label="已核验的申请材料", required=False,
                                                   widget=forms.CheckboxSelectMultiple)
+    delegation = forms.ChoiceField(label="审批交叉授权", required=False)
 
-    def __init__(self, *args, regions=(), materials=(), modes=None, **kwargs):
+    def __init__(self, *args, regions=(), materials=(), modes=None, delegations=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if delegations:  # 审批交叉授权: the item may be decided by the other region's department
+            self.fields["delegation"].choices = [("", "由事项所属地区的主管部门办理")] + [
+                (d.delegation_id, f"依{d.delegating_region.short_name}委托，由{d.department.name}办理"
+                                  f"（有效期至 {d.valid_until:%Y-%m-%d}）") for d in delegations]
+        else:
+            del self.fields["delegation"]
         self.fields["competent_region"].choices = [(r.code, r.name) for r in regions]
         if modes is None:  # online: always 全程网办
             del self.fields["mode"]

@@ -59,6 +59,10 @@ class Case(models.Model):
     competent_region = models.ForeignKey(Region, verbose_name="审批地区", on_delete=models.PROTECT, related_name="+")
     competent_department = models.ForeignKey(Department, verbose_name="审批部门", on_delete=models.PROTECT,
                                              related_name="cases")
+    # 审批交叉授权: decided by another region's department under this delegation (federation.delegations)
+    delegation = models.CharField("依据的审批委托", max_length=80, blank=True)
+    delegating_region = models.ForeignKey(Region, verbose_name="委托地区", null=True, blank=True,
+                                          on_delete=models.PROTECT, related_name="+")
 
     applicant_kind = models.CharField("申请人类型", max_length=10, choices=ApplicantKind.choices)
     applicant_name = models.CharField("申请人", max_length=100)

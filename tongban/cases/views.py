@@ -22,6 +22,7 @@ from tongban.core.identity import mask_id, mask_phone
 from tongban.documents.context import KINDS, available_kinds
 from tongban.federation import routing
 from tongban.federation.casepage import case_exchange
+from tongban.federation.delegations import usable
 
 RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
@@ -49,6 +50,8 @@ def _visible(user):
     qs = Case.objects.select_related(*RELATED)
     if profile is None:
         return qs.filter(applicant_user=user)
+    if profile.role == Role.BANK:  # 政银合作: what its outlet received
+        return qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
     if profile.role == Role.WINDOW:  # (a profile missing its centre or department sees nothing, not "None")
         return qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
     if profile.role == Role.APPROVER:  # its own queue, and 多地联办 cases where it has a part
@@ -57,7 +60,7 @@ def _visible(user):
         return (qs.filter(competent_department=profile.department)
                 | qs.filter(joint_tasks__department=profile.department)).distinct()
     return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
-            | qs.filter(receiving_region__parent=profile.region))
+            | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
 
 
 @login_required
@@ -85,7 +88,7 @@ def case_list(request):
 def receive(request):
     """Window workbench: find any item of either region, check the materials, receive."""
     profile = profile_of(request.user)
-    if profile is None or profile.role != Role.WINDOW:
+    if profile is None or profile.role not in (Role.WINDOW, Role.BANK):
         messages.error(request, "只有窗口人员可以收件；申请人请在事项页面选择“网上申请”。")
         return redirect("catalog:home")
     query = request.GET.get("q", "").strip()
@@ -106,7 +109,9 @@ def receive(request):
 def _application_form(request, item: Item, modes: list[str] | None = None) -> ApplicationForm:
     regions = Region.objects.filter(competence__item=item).order_by("code")
     materials = [m["name"] for m in item.versions.get(version=item.version).snapshot["materials"]]
-    return ApplicationForm(request.POST or None, regions=regions, materials=materials, modes=modes)
+    delegations = usable(item, actions.today()) if modes is not None else ()  # windows only
+    return ApplicationForm(request.POST or None, regions=regions, materials=materials, modes=modes,
+                           delegations=delegations)
 
 
 def _submit(request, item: Item, form: ApplicationForm) -> Case | None:

@@ -19,7 +19,7 @@ from tongban.accounts.models import Role, StaffProfile
 from tongban.cases import actions
 from tongban.cases.actions import Application, do_receive, do_transition
 from tongban.cases.models import Case
-from tongban.catalog.models import Department, Item, Region, ServiceCentre
+from tongban.catalog.models import Channel, Department, Item, Region, ServiceCentre
 from tongban.ratings.actions import do_rate
 from tongban.ratings.models import Level
 
@@ -37,6 +37,11 @@ STAFF = {
     "lf_scj": (Role.APPROVER, "131000", None, "廊坊市市场监督管理局", "廊坊市场监管 审批员"),
     "tz_admin": (Role.ADMIN, "110112", None, None, "通州 管理员"),
     "lf_admin": (Role.ADMIN, "131000", None, None, "廊坊 管理员"),
+}
+# 政银合作: bank outlet staff, who receive and forward only. username → (region, channel, display name)
+BANK_STAFF = {
+    "tz_bank": ("110112", "通州区银行网点政银合作服务点", "通州 政银合作网点"),
+    "yanjiao_bank": ("131000", "三河市燕郊银行网点政银合作服务点", "燕郊 政银合作网点"),
 }
 CITIZEN = "zhangsan"
 # GB 11643's own example number, and a few derived with valid check characters (not real people)
@@ -71,6 +76,17 @@ def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
             "role": role, "region": Region.objects.get(code=region),
             "centre": ServiceCentre.objects.get(name=centre) if centre else None,
             "department": Department.objects.get(region__code=region, name=department) if department else None})
+        users[username] = user
+    for username, (region, channel, name) in BANK_STAFF.items():
+        if regions is not None and region not in regions:
+            continue
+        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        StaffProfile.objects.update_or_create(user=user, defaults={
+            "role": Role.BANK, "region": Region.objects.get(code=region), "centre": None, "department": None,
+            "channel": Channel.objects.get(name=channel)})
         users[username] = user
     citizen, created = User.objects.get_or_create(username=CITIZEN, defaults={"first_name": "张三"})
     if created:

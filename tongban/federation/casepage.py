@@ -21,8 +21,7 @@ class Hop:
 
 def case_exchange(case: Case) -> dict | None:
     """None for a case that lives on this node only."""
-    peer = routing.peer_of(case)
-    if peer is None:
+    if not routing.peers_of(case):
         return None
     holder = routing.holder_of(case)
     labels = dict(State.choices)

@@ -19,7 +19,7 @@ from tongban.federation import keys
 SCALARS = ("number", "mode", "state", "version", "applicant_kind", "applicant_name", "applicant_id_number",
            "applicant_phone", "applicant_credit_code", "delivery", "delivery_address", "materials_checked",
            "legal_limit_days", "promised_limit_days", "extension_days", "paused_workdays", "resume_state",
-           "outcome", "decision_note", "refusal_reason", "refusal_basis", "suspension_reason")
+           "outcome", "decision_note", "refusal_reason", "refusal_basis", "suspension_reason", "delegation")
 DATES = ("accepted_on", "paused_since", "decided_on")
 TIMES = ("received_at", "delivered_at")
 
@@ -41,6 +41,7 @@ def snapshot(case: Case) -> dict:
         receiving_centre=case.receiving_centre.name if case.receiving_centre_id else "",
         receiving_channel=case.receiving_channel.name if case.receiving_channel_id else "",
         competent_department=case.competent_department.name, created_by=_user_name(case.created_by),
+        delegating_region=case.delegating_region.code if case.delegating_region_id else "",
         supplements=[{"missing": s.missing, "note": s.note, "requested_at": s.requested_at.isoformat(),
                       "requested_by": _user_name(s.requested_by),
                       "fulfilled_at": s.fulfilled_at.isoformat() if s.fulfilled_at else None}
@@ -102,6 +103,8 @@ def resolve(data: dict) -> dict:
                           if data["receiving_centre"] else None),
         receiving_channel=(Channel.objects.filter(name=data["receiving_channel"]).first()
                            if data["receiving_channel"] else None),
+        delegating_region=(_get(Region, "区域", code=data["delegating_region"])
+                           if data.get("delegating_region") else None),
     )
     if data["state"] not in State.values:
         raise SyncError(f"未知状态：{data['state']}")

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from tongban.audit.actions import do_append
 from tongban.cases.models import Case
-from tongban.federation import casesync, envelope, routing
+from tongban.catalog.models import Department, Item, Region
+from tongban.federation import casesync, delegations, envelope, keys, routing
 from tongban.federation.envelope import Refused
 from tongban.federation.models import InboxMessage, PeerSequence, RefusedMessage
 
@@ -72,8 +73,16 @@ def _receipt(row: InboxMessage) -> dict:
 
 
 def _apply_body(message: dict) -> str:
-    if message["type"] != "case.update":
-        raise casesync.SyncError(f"未知消息类型：{message['type']}")
+    kind, sender = message["type"], message["sender"]
+    if kind in ("delegation.issue", "delegation.revoke"):
+        apply = delegations.apply_issue if kind == "delegation.issue" else delegations.apply_revoke
+        try:
+            apply(sender, message["body"])
+        except delegations.DelegationError as exc:
+            raise casesync.SyncError(str(exc)) from None
+        return ""
+    if kind != "case.update":
+        raise casesync.SyncError(f"未知消息类型：{kind}")
     data = message["body"]
     if data.get("number") != message["case"]:
         raise casesync.SyncError("消息头与内容的办件编号不符")
@@ -96,6 +105,12 @@ def _apply_body(message: dict) -> str:
             raise casesync.SyncError(f"过期的办件版本 {data['version']}（本节点为 {local.version}）")
     elif routing.receiving_node(probe) != sender:
         raise casesync.SyncError("新办件只能由收件地节点发来")
+    if data.get("delegating_region") and routing.node_of(Region.objects.get(code=data["delegating_region"])) \
+            == keys.node_id():
+        try:  # decided elsewhere under our delegation: check it against our own record (审批交叉授权)
+            delegations.check_delegated_case(data)
+        except (delegations.DelegationError, Item.DoesNotExist, Department.DoesNotExist, Region.DoesNotExist) as exc:
+            raise casesync.SyncError(f"委托核验未通过：{exc}") from None
     try:
         case, created = casesync.apply_snapshot(sender, data)
     except (KeyError, ValueError, TypeError) as exc:

@@ -98,3 +98,34 @@ class RefusedMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.claimed_sender}: {self.reason}"
+
+
+class Delegation(models.Model):
+    """审批交叉授权: a region lets a department of another region accept and decide named items.
+
+    Signed by the delegating node (`payload` + `signature`); the delegate's node keeps a copy that
+    arrives as a `delegation.issue` message, and learns of a revocation by `delegation.revoke`.
+    """
+
+    delegation_id = models.CharField("委托编号", max_length=80, unique=True)
+    issuer = models.CharField("签发节点", max_length=64)
+    delegating_region = models.ForeignKey("catalog.Region", verbose_name="委托地区", on_delete=models.PROTECT,
+                                          related_name="+")
+    department = models.ForeignKey("catalog.Department", verbose_name="受托部门", on_delete=models.PROTECT,
+                                   related_name="delegations")
+    item_codes = models.JSONField("委托事项")
+    valid_from = models.DateField("生效日期")
+    valid_until = models.DateField("截止日期")
+    issued_at = models.DateTimeField("签发时间")
+    issued_by = models.CharField("签发人", max_length=150)
+    payload = models.JSONField("签名内容")
+    signature = models.TextField("签名")
+    revoked_at = models.DateTimeField("撤销时间", null=True, blank=True)
+    revocation_reason = models.CharField("撤销理由", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审批委托"
+        ordering = ["-issued_at"]
+
+    def __str__(self) -> str:
+        return f"{self.delegation_id} → {self.department}"

@@ -42,12 +42,13 @@ def enqueue(peer: str, kind: str, body: dict, case_number: str = "") -> OutboxMe
                                         body=body, created_at=at, next_attempt_at=at)
 
 
-def enqueue_case(case: Case) -> OutboxMessage | None:
-    """Queue the case's new state for the other node, if it spans two. Call inside the change's transaction."""
-    peer = routing.peer_of(case)
-    if peer is None:
-        return None
-    return enqueue(peer, "case.update", casesync.snapshot(case), case.number)
+def enqueue_case(case: Case) -> list[OutboxMessage]:
+    """Queue the case's new state for the other nodes that keep it. Call inside the change's transaction."""
+    peers = routing.peers_of(case)
+    if not peers:
+        return []
+    body = casesync.snapshot(case)
+    return [enqueue(peer, "case.update", body, case.number) for peer in peers]
 
 
 def wire_message(message: OutboxMessage) -> dict:

@@ -26,8 +26,12 @@ def _region_q(prefix: str, codes: tuple[str, ...]) -> Q:
 def shared_cases(peer: str) -> list[tuple[str, str, int]]:
     """(number, state, version) of every case that spans this node and `peer`, by number."""
     mine, theirs = trust.this_node().regions, trust.node(peer).regions
-    both = ((_region_q("receiving_region", mine) & _region_q("competent_region", theirs))
-            | (_region_q("receiving_region", theirs) & _region_q("competent_region", mine)))
+
+    def involves(codes: tuple[str, ...]) -> Q:
+        return (_region_q("receiving_region", codes) | _region_q("competent_region", codes)
+                | _region_q("delegating_region", codes))
+
+    both = involves(mine) & involves(theirs)
     rows = Case.objects.filter(both).order_by("number").values_list("number", "state", "version")
     return [tuple(row) for row in rows]
 

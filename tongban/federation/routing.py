@@ -38,15 +38,14 @@ def holder_of(case: Case) -> str:
     return receiving_node(case) if at_window else competent_node(case)
 
 
-def peer_of(case: Case) -> str | None:
-    """The other node of a case that spans two nodes; None for a case that lives here only."""
+def peers_of(case: Case) -> list[str]:
+    """The other nodes that keep a copy of the case: receiving, competent and (审批交叉授权) delegating."""
     if not trust.federated():
-        return None
-    me = keys.node_id()
-    for node_id in (receiving_node(case), competent_node(case)):
-        if node_id != me:
-            return node_id
-    return None
+        return []
+    nodes = [receiving_node(case), competent_node(case)]
+    if case.delegating_region_id:
+        nodes.append(node_of(case.delegating_region))
+    return sorted(set(nodes) - {keys.node_id()})
 
 
 def holder_problem(case: Case) -> str | None:

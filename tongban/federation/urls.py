@@ -8,4 +8,6 @@ urlpatterns = [
     path("federation/reconcile/", views.reconcile_answer, name="reconcile"),
     path("federation/node/", views.node_info, name="node"),
     path("federation/", views.status_page, name="status"),
+    path("federation/delegations/", views.delegations, name="delegations"),
+    path("federation/delegations/<int:pk>/revoke/", views.revoke_delegation, name="revoke_delegation"),
 ]

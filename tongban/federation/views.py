@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Role, profile_of
-from tongban.federation import keys, reconcile, trust
+from tongban.cases.actions import today as case_today
+from tongban.federation import delegations as delegation_actions
+from tongban.federation import keys, reconcile, routing, trust
 from tongban.federation.envelope import Refused
+from tongban.federation.forms import DelegationForm, RevokeDelegationForm
 from tongban.federation.inbox import do_receive_message
-from tongban.federation.models import InboxMessage, RefusedMessage
+from tongban.federation.models import Delegation, InboxMessage, RefusedMessage
 from tongban.federation.status import peer_statuses
 
 
@@ -69,3 +73,54 @@ def status_page(request: HttpRequest) -> HttpResponse:
         "rejected": InboxMessage.objects.filter(status=InboxMessage.Status.REJECTED).order_by("-received_at")[:20],
         "refused": RefusedMessage.objects.all()[:20],
     })
+
+
+def _issuing_region(request):
+    """The region an administrator may delegate from on this node, or None."""
+    profile = profile_of(request.user)
+    if not (profile and profile.role == Role.ADMIN):
+        return None
+    region = profile.region.parent if profile.region.parent_id else profile.region
+    return region if routing.node_of(region) == keys.node_id() else None
+
+
+@login_required
+def delegations(request: HttpRequest) -> HttpResponse:
+    """审批交叉授权: staff see the delegations; an administrator issues and revokes their region's."""
+    if profile_of(request.user) is None and not request.user.is_superuser:
+        raise PermissionDenied("只有工作人员可以查看审批委托")
+    region = _issuing_region(request)
+    form = DelegationForm(request.POST or None, region=region) if region else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        try:
+            issued = delegation_actions.do_issue_delegation(
+                request.user, department=form.cleaned_data["department"],
+                item_codes=[i.code for i in form.cleaned_data["items"]],
+                valid_from=form.cleaned_data["valid_from"], valid_until=form.cleaned_data["valid_until"])
+        except delegation_actions.DelegationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, f"已签发审批委托 {issued.delegation_id}。")
+            return redirect("federation:delegations")
+    listed = Delegation.objects.select_related("delegating_region", "department")
+    return render(request, "federation/delegations.html", {
+        "node": trust.this_node(), "region": region, "form": form, "delegations": listed,
+        "revocable": {d.pk for d in listed if region and d.delegating_region_id == region.pk
+                      and d.issuer == keys.node_id()},
+        "today": case_today(),
+    })
+
+
+@require_POST
+@login_required
+def revoke_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+    delegation = get_object_or_404(Delegation, pk=pk)
+    form = RevokeDelegationForm(request.POST)
+    try:
+        delegation_actions.do_revoke_delegation(request.user, delegation,
+                                                reason=form.data.get("reason", "") if form.is_valid() else "")
+    except delegation_actions.DelegationError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"审批委托 {delegation.delegation_id} 已撤销。")
+    return redirect("federation:delegations")

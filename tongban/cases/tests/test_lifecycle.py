@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user_model
 
 from tongban.audit.actions import entries_for, verify
 from tongban.cases.actions import (
@@ -235,3 +236,29 @@ def test_case_number_uses_the_local_year(people, rsj_item, monkeypatch):
     early = timezone.make_aware(datetime.datetime(2027, 1, 1, 5, 0))  # 2026-12-31 21:00 UTC
     monkeypatch.setattr(actions, "now", lambda: early)
     assert do_receive(people["sanhe_window"], application(rsj_item)).number.startswith("TB2027")
+
+
+def test_a_bank_outlet_receives_and_forwards_but_never_decides(people, rsj_item, on_day):
+    from tongban.accounts.models import Role, StaffProfile
+    from tongban.cases.actions import NotAllowed, can_view
+    from tongban.catalog.models import Channel, Item, Region
+
+    on_day(D(2026, 9, 28))
+    bank = get_user_model().objects.create_user("tz_bank", password="pw-for-tests-only")
+    outlet = Channel.objects.get(name="通州区银行网点政银合作服务点")
+    StaffProfile.objects.create(user=bank, role=Role.BANK, region=Region.objects.get(code="110112"), channel=outlet)
+    item = Item.objects.filter(via_bank=True, mode_proxy=True, competences__region__code="110112",
+                               legal_limit_days__gte=1).order_by("code").first()
+    case = do_receive(bank, application(item))
+    assert (case.receiving_channel, case.receiving_centre, case.mode) == (outlet, None, "异地代收代办")
+    for action, params in (("accept", {}), ("refuse", {"reason": "x", "basis": "y"})):
+        with pytest.raises(NotAllowed):
+            do_transition(bank, case, action, **params)
+    case = do_transition(bank, case, "forward")
+    case = do_transition(people["tz_rsj"], case, "accept")
+    with pytest.raises(NotAllowed):
+        do_transition(bank, case, "decide", outcome="approved")
+    assert can_view(bank, case) and not can_view(bank, do_receive(people["sanhe_window"], application(rsj_item)))
+    not_at_banks = Item.objects.filter(via_bank=False, mode_proxy=True, competences__region__code="110112").first()
+    with pytest.raises(CaseError, match="不在银行网点代收范围"):
+        do_receive(bank, application(not_at_banks))

@@ -17,7 +17,7 @@ from django.db import connection
 
 from tongban.demo import nodes as demo_nodes
 from tongban.demo.actions import do_load_demo
-from tongban.demo.cases import CITIZEN, DEMO_PASSWORD, STAFF, do_load_demo_cases
+from tongban.demo.cases import BANK_STAFF, CITIZEN, DEMO_PASSWORD, STAFF, do_load_demo_cases
 
 DEMO_ADMIN = ("admin", "tongban-demo")
 
@@ -51,7 +51,7 @@ class Command(BaseCommand):
             User.objects.create_superuser(username, password=password)
         created = do_load_demo_cases()
         self.stdout.write(f"演示办件：新增 {created} 件。演示账号（密码均为 {DEMO_PASSWORD}）：")
-        for name, spec in STAFF.items():
+        for name, spec in (STAFF | BANK_STAFF).items():
             self.stdout.write(f"  {name:<13} {spec[-1]}")
         self.stdout.write(f"  {CITIZEN:<13} 申请人（个人）")
         if no_serve:
@@ -77,13 +77,18 @@ class Command(BaseCommand):
                 number = langfang.tongban("demo_node", "showcase-receive").stdout.strip()
                 tongzhou.tongban("demo_node", "showcase-decide", number, "forwarded")
                 langfang.tongban("demo_node", "wait", number, "decided")
-                marker.write_text(number)
-            number = marker.read_text().strip()
+                delegation = tongzhou.tongban("demo_node", "showcase-delegate").stdout.strip()
+                delegated = langfang.tongban("demo_node", "showcase-delegated", delegation).stdout.strip()
+                tongzhou.tongban("demo_node", "wait", delegated, "decided")
+                marker.write_text(f"{number} {delegated}")
+            number, delegated = marker.read_text().split()
             self.stdout.write(self.style.SUCCESS(
                 f"两节点演示已启动：\n  通州节点 {tongzhou.url}/\n  廊坊节点 {langfang.url}/\n"
                 f"办件 {number}：三河专窗收件并转交 → 通州人社受理、审查、准予 → 结果回到三河专窗待送达。\n"
-                f"演示账号（密码均为 {DEMO_PASSWORD}）：通州节点 tz_window、tz_rsj、tz_scj、tz_admin；"
-                f"廊坊节点 sanhe_window、lf_window、lf_rsj、lf_scj、lf_admin。\n"
+                f"办件 {delegated}：通州签发审批委托 → 三河专窗依委托收件 → 廊坊人社受理、准予"
+                " → 通州节点核验委托后留存副本。\n"
+                f"演示账号（密码均为 {DEMO_PASSWORD}）：通州节点 tz_window、tz_rsj、tz_scj、tz_admin、tz_bank；"
+                f"廊坊节点 sanhe_window、lf_window、lf_rsj、lf_scj、lf_admin、yanjiao_bank。\n"
                 "交换情况：tongban federation status（在节点环境中），或管理员登录后看“节点互联”页。按 Ctrl-C 停止。"))
             stop = []
             signal.signal(signal.SIGTERM, lambda *_: stop.append(True))
