@@ -19,6 +19,7 @@ from tongban.catalog.models import Department, Item, Region
 from tongban.federation import casesync, delegations, envelope, keys, routing
 from tongban.federation.envelope import Refused
 from tongban.federation.models import InboxMessage, PeerSequence, RefusedMessage
+from tongban.verification.actions import ResultError, apply_revocation_notice
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,12 @@ def _apply_body(message: dict) -> str:
         try:
             apply(sender, message["body"])
         except delegations.DelegationError as exc:
+            raise casesync.SyncError(str(exc)) from None
+        return ""
+    if kind == "result.revoke":  # 审批互信: another node revoked a document it issued
+        try:
+            apply_revocation_notice(sender, message["body"])
+        except ResultError as exc:
             raise casesync.SyncError(str(exc)) from None
         return ""
     if kind != "case.update":

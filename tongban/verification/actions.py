@@ -25,7 +25,8 @@ from tongban.audit.masking import mask_text
 from tongban.cases import actions as case_actions
 from tongban.cases.models import Case, Outcome
 from tongban.federation import keys, routing, trust
-from tongban.verification.models import Kind, ResultDocument
+from tongban.federation.outbox import enqueue
+from tongban.verification.models import Kind, ResultDocument, RevocationNotice
 from tongban.verification.payload import PAYLOAD_FIELDS, build_payload, envelope, envelope_problem, fingerprint
 
 
@@ -126,6 +127,10 @@ def do_revoke(user, doc: ResultDocument, reason: str) -> ResultDocument:
             raise ResultError(f"文书 {doc.doc_id} 已被吊销。")
         do_append(at=at, actor=user.get_username(), action="result.revoke", subject=f"case:{doc.case.number}",
                   data={"doc_id": doc.doc_id, "reason": reason})
+        if trust.federated():  # every peer learns of it, so its verify page shows 已吊销 too
+            notice = {"doc_id": doc.doc_id, "issuer": doc.issuer, "revoked_at": at.isoformat(), "reason": reason}
+            for peer in trust.peers():
+                enqueue(peer, "result.revoke", notice)
     doc.refresh_from_db()
     return doc
 
@@ -218,11 +223,38 @@ def verify_document(data) -> VerifyResult:
         return result
     result.payload = payload
     if issuer != keys.node_id():
-        result.status = Status.VALID
-        result.notes.append(f"吊销状态只有签发节点（{result.issuer_name}）掌握：本节点只能确认签名有效，"
-                            "不能确认该文书是否已被吊销，请到签发节点核验。")
-        return result
+        return _with_revocation_notice(result, payload)
     return _with_local_record(result, payload, signature)
+
+
+def _with_revocation_notice(result: VerifyResult, payload: dict) -> VerifyResult:
+    """A document issued by another node: revoked if that node told us so (result.revoke)."""
+    notice = RevocationNotice.objects.filter(doc_id=str(payload["doc_id"]), issuer=result.issuer).first()
+    if notice is not None:
+        result.status, result.revocation_known = Status.REVOKED, True
+        result.revoked_at, result.revocation_reason = notice.revoked_at, notice.reason
+        when = local_time_text(notice.revoked_at)
+        result.reasons.append(f"据签发节点（{result.issuer_name}）通知，该文书已于 {when} 被吊销，"
+                              f"原因：{notice.reason}")
+        return result
+    result.status = Status.VALID
+    result.notes.append(f"本节点没有收到签发节点（{result.issuer_name}）对该文书的吊销通知。吊销通知经节点互联送达，"
+                        "如有疑问以签发节点的核验结果为准。")
+    return result
+
+
+def apply_revocation_notice(sender: str, body: dict) -> None:
+    """A peer's `result.revoke` (the envelope is already verified): kept if the sender issued the document."""
+    doc_id, issuer = str(body.get("doc_id", "")), str(body.get("issuer", ""))
+    if issuer != sender or not doc_id.startswith(f"{sender}:"):
+        raise ResultError(f"节点 {sender} 不能吊销其他节点签发的文书 {doc_id}")
+    try:
+        revoked_at = datetime.datetime.fromisoformat(str(body["revoked_at"]))
+    except (KeyError, ValueError):
+        raise ResultError("吊销时间格式错误") from None
+    RevocationNotice.objects.get_or_create(doc_id=doc_id[:100], defaults={
+        "issuer": sender, "revoked_at": revoked_at, "reason": str(body.get("reason", ""))[:200],
+        "received_at": timezone.now()})
 
 
 def _with_local_record(result: VerifyResult, payload: dict, signature: str) -> VerifyResult:

@@ -38,3 +38,22 @@ class ResultDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_id}（{self.get_kind_display()}）"
+
+
+class RevocationNotice(models.Model):
+    """Another node's word that a document it issued is revoked (a `result.revoke` message, verified).
+
+    Lets every node's verify page and `tongban verify` show 已吊销 for documents issued elsewhere.
+    """
+
+    doc_id = models.CharField("文书编号", max_length=100, unique=True)
+    issuer = models.CharField("签发节点", max_length=50)
+    revoked_at = models.DateTimeField("吊销时间")
+    reason = models.CharField("吊销原因", max_length=200, blank=True)
+    received_at = models.DateTimeField("收到时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "外节点吊销通知"
+
+    def __str__(self) -> str:
+        return f"{self.doc_id} 已吊销"

@@ -177,3 +177,16 @@ def test_exchange_status_page_is_for_administrators(client, nodes, forwarded_at_
     client.force_login(people["tz_admin"])
     html = client.get("/federation/").content.decode()
     assert "与各节点的消息收发" in html and "langfang 节点" in html and "<td>1</td>" in html
+
+
+def test_a_revoked_result_is_announced_to_every_peer(nodes, people, rsj_item, on_day):  # noqa: F811
+    from tongban.verification.actions import do_issue_result, do_revoke
+
+    on_day(D(2026, 11, 2))
+    case = do_receive(people["tz_window"], application(rsj_item))  # 通州 alone: nothing to send
+    case = do_transition(people["tz_rsj"], do_transition(people["tz_rsj"], case, "accept"), "decide",
+                         outcome="approved")
+    assert take_outbox() == []
+    doc = do_revoke(people["tz_admin"], do_issue_result(case), "证照信息有误")
+    (notice,) = take_outbox()
+    assert (notice.recipient, notice.kind, notice.body["doc_id"]) == ("langfang", "result.revoke", doc.doc_id)

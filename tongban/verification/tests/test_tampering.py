@@ -3,10 +3,11 @@
 import base64
 import json
 
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from tongban.federation import keys
-from tongban.verification.actions import Status, as_file, verify_document
+from tongban.verification.actions import ResultError, Status, apply_revocation_notice, as_file, verify_document
 from tongban.verification.testing import write_bundle
 
 
@@ -56,7 +57,16 @@ def test_a_trusted_peer_verifies_until_removed_from_the_bundle(issued, settings,
     settings.TONGBAN_TRUST_BUNDLE = write_bundle(tmp_path / "both.json", [tongzhou, langfang])
     result = verify_document(data)
     assert result.status == Status.VALID and result.issuer_name == "廊坊市节点"
-    assert not result.revocation_known and "吊销状态只有签发节点（廊坊市节点）掌握" in result.notes[0]
+    assert not result.revocation_known and "没有收到签发节点（廊坊市节点）对该文书的吊销通知" in result.notes[0]
+
+    # 廊坊 revokes it and tells its peers (result.revoke): 通州 shows it revoked; nobody else may say so
+    with pytest.raises(ResultError, match="不能吊销其他节点签发的文书"):
+        apply_revocation_notice("tongzhou", {"doc_id": "langfang:abc", "issuer": "langfang",
+                                             "revoked_at": "2026-11-20T10:00:00+08:00", "reason": "伪造"})
+    apply_revocation_notice("langfang", {"doc_id": "langfang:abc", "issuer": "langfang",
+                                         "revoked_at": "2026-11-20T10:00:00+08:00", "reason": "证照信息有误"})
+    result = verify_document(data)
+    assert result.status == Status.REVOKED and "证照信息有误" in result.reasons[0]
 
     settings.TONGBAN_TRUST_BUNDLE = write_bundle(tmp_path / "tz-only.json", [tongzhou])
     result = verify_document(data)
