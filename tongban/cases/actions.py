@@ -34,7 +34,8 @@ from tongban.catalog.models import Competence, Item, ItemVersion, Mode, Region
 from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
 from tongban.federation import routing
 from tongban.federation.delegations import DelegationError, check_valid
-from tongban.federation.outbox import enqueue_case
+from tongban.federation.models import OutboxMessage
+from tongban.federation.outbox import enqueue, enqueue_case
 
 MAX_EXTENSION_DAYS = 10  # cf. 《行政许可法》第四十二条: 20 working days, extendable by 10 with approval
 
@@ -384,13 +385,20 @@ def _open_joint_tasks(case: Case) -> None:
 
 
 def do_complete_joint_task(user, task: JointTask, *, note: str) -> JointTask:
-    """A department does its part of a 多地联办 case. Locks: none; a conditional UPDATE decides."""
+    """A department does its part of a 多地联办 case. Locks: none; a conditional UPDATE decides.
+
+    On a node that does not hold the case (the other region's department, federated), the part is sent
+    to the holding node as a `case.joint_task` message and shows as done when the case comes back.
+    """
     profile = profile_of(user)
     if not (profile and profile.role == Role.APPROVER and profile.department_id == task.department_id):
         raise NotAllowed("只有该部门的审批人员可以办理本联办任务")
     if not note.strip():
         raise CaseError("请填写办理意见")
-    _check_holder(task.case)
+    if task.state != JointTask.State.PENDING:
+        raise Conflict("该联办任务已完成")
+    if routing.holder_problem(task.case):
+        return _send_joint_task(user, task, note.strip())
     with transaction.atomic():
         if not JointTask.objects.filter(pk=task.pk, state=JointTask.State.PENDING).update(
                 state=JointTask.State.DONE, note=note.strip(), done_by=user, done_at=now()):
@@ -400,6 +408,25 @@ def do_complete_joint_task(user, task: JointTask, *, note: str) -> JointTask:
                   subject=f"case:{task.case.number}", data={"department": task.department.name, "note": note})
     task.refresh_from_db()
     return task
+
+
+def _send_joint_task(user, task: JointTask, note: str) -> JointTask:
+    if joint_task_sent(task):
+        raise Conflict("该联办任务已提交至审批地节点，等待确认")
+    holder = routing.holder_of(task.case)
+    with transaction.atomic():
+        enqueue(holder, "case.joint_task", {
+            "case": task.case.number, "department": task.department.name, "region": task.department.region.code,
+            "note": note, "done_by": user.get_username(), "done_at": now().isoformat()}, task.case.number)
+        do_append(at=now(), actor=user.get_username(), action="case.joint_task_sent",
+                  subject=f"case:{task.case.number}", data={"department": task.department.name, "to": holder})
+    return task
+
+
+def joint_task_sent(task: JointTask) -> bool:
+    """This node's part of a cross-node 多地联办 case is on its way to the holding node."""
+    return OutboxMessage.objects.filter(kind="case.joint_task", case_number=task.case.number,
+                                        body__department=task.department.name).exists()
 
 
 def _check_holder(case: Case) -> None:

@@ -179,6 +179,8 @@ def case_detail(request, number: str):
         "supplements": case.supplements.all(),
         "extensions": case.extensions.all(),
         "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
+        "joint_sent": {t.pk for t in case.joint_tasks.select_related("case", "department")
+                       if t.state == JointTask.State.PENDING and actions.joint_task_sent(t)},
         "documents": [(kind, KINDS[kind]) for kind in available_kinds(case)],
         "rateable": case.state in RATEABLE_STATES,
         "can_request_extension": case.state in actions.CLOCK_RUNNING and actions.is_approver_of(profile, case),
@@ -230,11 +232,12 @@ def complete_joint_task(request, number: str, task_id: int):
     case = _case_for(request, number)
     task = get_object_or_404(JointTask, pk=task_id, case=case)
     try:
-        actions.do_complete_joint_task(request.user, task, note=request.POST.get("note", ""))
+        task = actions.do_complete_joint_task(request.user, task, note=request.POST.get("note", ""))
     except actions.CaseError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "联办任务已完成。")
+        messages.success(request, "联办任务已完成。" if task.state == JointTask.State.DONE
+                         else "联办意见已提交至审批地节点，确认后显示为已完成。")
     return redirect("cases:detail", number=number)
 
 

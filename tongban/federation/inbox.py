@@ -8,17 +8,20 @@ from the inbox row, so a repeated message gets the very same receipt.
 
 from __future__ import annotations
 
+import datetime
 import logging
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from tongban.audit.actions import do_append
-from tongban.cases.models import Case
+from tongban.cases.models import Case, JointTask
 from tongban.catalog.models import Department, Item, Region
 from tongban.federation import casesync, delegations, envelope, keys, routing
 from tongban.federation.envelope import Refused
 from tongban.federation.models import InboxMessage, PeerSequence, RefusedMessage
+from tongban.federation.outbox import enqueue_case
 from tongban.verification.actions import ResultError, apply_revocation_notice
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ def _apply_body(message: dict) -> str:
         except ResultError as exc:
             raise casesync.SyncError(str(exc)) from None
         return ""
+    if kind == "case.joint_task":
+        return _apply_joint_task(sender, message["body"])
     if kind != "case.update":
         raise casesync.SyncError(f"未知消息类型：{kind}")
     data = message["body"]
@@ -124,6 +129,32 @@ def _apply_body(message: dict) -> str:
         raise casesync.SyncError(f"办件内容格式错误：{exc}") from None
     do_append(at=timezone.now(), actor=f"node:{sender}", action="case.replicated", subject=f"case:{case.number}",
               data={"state": case.state, "version": case.version, "created": created})
+    return ""
+
+
+def _apply_joint_task(sender: str, body: dict) -> str:
+    """多地联办: the other region's department did its part on its own node; the holder records it."""
+    try:
+        number, region_code, department = str(body["case"]), str(body["region"]), str(body["department"])
+        done_at = datetime.datetime.fromisoformat(str(body["done_at"]))
+        note, done_by = str(body["note"]).strip(), str(body["done_by"])
+    except (KeyError, ValueError) as exc:
+        raise casesync.SyncError(f"联办意见格式错误：{exc}") from None
+    case = Case.objects.select_related("receiving_region__parent", "competent_region__parent").filter(
+        number=number).first()
+    if case is None or routing.holder_of(case) != keys.node_id():
+        raise casesync.SyncError(f"本节点当前不办理办件 {number}")
+    region = Region.objects.filter(code=region_code).first()
+    if region is None or routing.node_of(region) != sender:
+        raise casesync.SyncError(f"节点 {sender} 不能代{region_code}的部门办理联办任务")
+    task = JointTask.objects.filter(case=case, department__name=department, department__region=region).first()
+    if task is None or not note or not JointTask.objects.filter(pk=task.pk, state=JointTask.State.PENDING).update(
+            state=JointTask.State.DONE, note=note, done_by=casesync.remote_user(sender, done_by), done_at=done_at):
+        raise casesync.SyncError(f"办件 {number} 没有{department}待办的联办任务")
+    Case.objects.filter(pk=case.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    enqueue_case(Case.objects.get(pk=case.pk))  # every copy learns the part is done
+    do_append(at=timezone.now(), actor=f"node:{sender}/{done_by}", action="case.joint_task_done",
+              subject=f"case:{number}", data={"department": department, "note": note})
     return ""
 
 

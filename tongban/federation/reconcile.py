@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from tongban.cases.models import Case
+from tongban.catalog.models import Mode
 from tongban.federation import keys, trust
 from tongban.federation.envelope import Refused
 from tongban.federation.outbox import post
@@ -29,10 +30,11 @@ def shared_cases(peer: str) -> list[tuple[str, str, int]]:
 
     def involves(codes: tuple[str, ...]) -> Q:
         return (_region_q("receiving_region", codes) | _region_q("competent_region", codes)
-                | _region_q("delegating_region", codes))
+                | _region_q("delegating_region", codes)
+                | Q(mode=Mode.JOINT) & _region_q("item__competences__region", codes))
 
     both = involves(mine) & involves(theirs)
-    rows = Case.objects.filter(both).order_by("number").values_list("number", "state", "version")
+    rows = Case.objects.filter(both).distinct().order_by("number").values_list("number", "state", "version")
     return [tuple(row) for row in rows]
 
 

@@ -14,7 +14,7 @@ the update that moves the state moves the case.
 from __future__ import annotations
 
 from tongban.cases.models import Case, Delivery, State
-from tongban.catalog.models import Region
+from tongban.catalog.models import Competence, Mode, Region
 from tongban.federation import keys, trust
 
 
@@ -39,12 +39,16 @@ def holder_of(case: Case) -> str:
 
 
 def peers_of(case: Case) -> list[str]:
-    """The other nodes that keep a copy of the case: receiving, competent and (审批交叉授权) delegating."""
+    """The other nodes that keep a copy of the case: receiving, competent, (审批交叉授权) delegating, and
+    for 多地联办 every region's node whose department takes part."""
     if not trust.federated():
         return []
     nodes = [receiving_node(case), competent_node(case)]
     if case.delegating_region_id:
         nodes.append(node_of(case.delegating_region))
+    if case.mode == Mode.JOINT:
+        nodes += [node_of(c.region) for c in Competence.objects.filter(item_id=case.item_id).select_related(
+            "region__parent")]
     return sorted(set(nodes) - {keys.node_id()})
 
 
