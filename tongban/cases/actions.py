@@ -221,6 +221,8 @@ def check_application(user, app: Application) -> dict:
             errors.append(f"事项“{item.name}”不在银行网点代收范围内，请到区域通办专窗办理")
         if app.mode and app.mode != Mode.PROXY:
             errors.append("银行网点只能代收代办（异地代收代办）")
+        if app.delivery == Delivery.WINDOW:  # an outlet hands nothing out: it never holds a result
+            errors.append("银行网点代收的申请，结果须邮寄或以电子证照送达")
         centre, region, mode = None, channel.region, Mode.PROXY
     elif profile is None and getattr(user, "is_authenticated", False):
         centre, channel, region, mode = None, None, competence.region, Mode.ONLINE

@@ -249,7 +249,9 @@ def test_a_bank_outlet_receives_and_forwards_but_never_decides(people, rsj_item,
     StaffProfile.objects.create(user=bank, role=Role.BANK, region=Region.objects.get(code="110112"), channel=outlet)
     item = Item.objects.filter(via_bank=True, mode_proxy=True, competences__region__code="110112",
                                legal_limit_days__gte=1).order_by("code").first()
-    case = do_receive(bank, application(item))
+    with pytest.raises(CaseError, match="结果须邮寄或以电子证照送达"):
+        do_receive(bank, application(item))
+    case = do_receive(bank, application(item, delivery="electronic"))
     assert (case.receiving_channel, case.receiving_centre, case.mode) == (outlet, None, "异地代收代办")
     for action, params in (("accept", {}), ("refuse", {"reason": "x", "basis": "y"})):
         with pytest.raises(NotAllowed):
@@ -261,4 +263,4 @@ def test_a_bank_outlet_receives_and_forwards_but_never_decides(people, rsj_item,
     assert can_view(bank, case) and not can_view(bank, do_receive(people["sanhe_window"], application(rsj_item)))
     not_at_banks = Item.objects.filter(via_bank=False, mode_proxy=True, competences__region__code="110112").first()
     with pytest.raises(CaseError, match="不在银行网点代收范围"):
-        do_receive(bank, application(not_at_banks))
+        do_receive(bank, application(not_at_banks, delivery="electronic"))
