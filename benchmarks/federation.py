@@ -56,7 +56,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from tongban.core.http_session import Session
 from tongban.demo import nodes as demo_nodes
-from tongban.federation.testing import free_port
+from tongban.federation.testing import free_port, recreate_pg
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSIGNED = Path(__file__).resolve().parent / "_federation_unsigned.py"
@@ -93,17 +93,6 @@ def as_time(value) -> float:
     if value.tzinfo is None:
         value = value.replace(tzinfo=datetime.UTC)
     return value.timestamp()
-
-
-def recreate_pg(urls, *, create: bool = True) -> None:
-    import psycopg
-
-    for url in urls:
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def start(node: demo_nodes.NodeSpec, what: str, variant: str, interval: float) -> None:

@@ -63,15 +63,11 @@ def demo_today(day: datetime.date):
 def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
     """Staff of both regions (or of `regions` only: a node's own) and one citizen account, all with
     the demo password (idempotent)."""
-    User = get_user_model()
     users = {}
     for username, (role, region, centre, department, name) in STAFF.items():
         if regions is not None and region not in regions:
             continue
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        user = _demo_user(username, name)
         StaffProfile.objects.update_or_create(user=user, defaults={
             "role": role, "region": Region.objects.get(code=region),
             "centre": ServiceCentre.objects.get(name=centre) if centre else None,
@@ -80,20 +76,22 @@ def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
     for username, (region, channel, name) in BANK_STAFF.items():
         if regions is not None and region not in regions:
             continue
-        user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
+        user = _demo_user(username, name)
         StaffProfile.objects.update_or_create(user=user, defaults={
             "role": Role.BANK, "region": Region.objects.get(code=region), "centre": None, "department": None,
             "channel": Channel.objects.get(name=channel)})
         users[username] = user
-    citizen, created = User.objects.get_or_create(username=CITIZEN, defaults={"first_name": "张三"})
-    if created:
-        citizen.set_password(DEMO_PASSWORD)
-        citizen.save()
-    users[CITIZEN] = citizen
+    users[CITIZEN] = _demo_user(CITIZEN, "张三")
     return users
+
+
+def _demo_user(username: str, name: str):
+    """The demo account, created once with the demo password."""
+    user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
 
 
 def _item(department: str, *, online: bool = False, limit: int = 10) -> Item:

@@ -10,6 +10,18 @@ import socket
 import threading
 
 
+def recreate_pg(urls, *, create: bool = True) -> None:
+    """Drop (and create afresh) the PostgreSQL databases named at the end of each URL."""
+    import psycopg
+
+    for url in urls:
+        base, name = url.rsplit("/", 1)
+        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            if create:
+                conn.execute(f'CREATE DATABASE "{name}"')
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

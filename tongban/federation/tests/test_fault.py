@@ -22,7 +22,7 @@ import pytest
 
 from tongban.core.http_session import Session
 from tongban.demo import nodes as demo_nodes
-from tongban.federation.testing import LinkProxy, free_port
+from tongban.federation.testing import LinkProxy, free_port, recreate_pg
 
 CASES = int(os.environ.get("TONGBAN_FAULT_CASES", "500"))
 DRAIN_TIMEOUT = 240
@@ -36,17 +36,6 @@ def _pg_urls() -> tuple[str, str] | None:
     if not url.startswith("postgres"):
         return None
     return url.rsplit("/", 1)[0] + "/tongban_fault_tz", url.rsplit("/", 1)[0] + "/tongban_fault_lf"
-
-
-def _recreate(urls, create=True) -> None:
-    import psycopg
-
-    for url in urls:
-        base, name = url.rsplit("/", 1)
-        with psycopg.connect(base + "/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            if create:
-                conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _rows(node, sql: str) -> list[tuple]:
@@ -111,7 +100,7 @@ class Chaos:
 def two_nodes(tmp_path):
     pg = _pg_urls()
     if pg:
-        _recreate(pg)
+        recreate_pg(pg)
     port = free_port()
     tongzhou, langfang = demo_nodes.two_nodes(tmp_path, port, pg or ("", ""))
     langfang.port = free_port()
@@ -130,7 +119,7 @@ def two_nodes(tmp_path):
         for link in links.values():
             link.cut()
         if pg:
-            _recreate(pg, create=False)
+            recreate_pg(pg, create=False)
 
 
 def _item_code(node) -> str:
