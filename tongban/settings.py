@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "tongban.dashboard",
     "tongban.federation",
     "tongban.verification",
+    "tongban.hotline",
     "tongban.demo",
 ]
 
@@ -181,3 +182,6 @@ TONGBAN_TRUST_BUNDLE = env_str("TONGBAN_TRUST_BUNDLE", "")
 TONGBAN_CASE_PREFIX = env_str("TONGBAN_CASE_PREFIX", "TB")
 if not (len(TONGBAN_CASE_PREFIX) == 2 and TONGBAN_CASE_PREFIX.isascii() and TONGBAN_CASE_PREFIX.isupper()):
     raise ValueError(f"TONGBAN_CASE_PREFIX must be two capital letters, got {TONGBAN_CASE_PREFIX!r}")
+
+# 接诉即办 Open311 (docs/hotline.md): when set, creating a request needs one of these keys (api_key).
+TONGBAN_OPEN311_API_KEYS = env_list("TONGBAN_OPEN311_API_KEYS", [])

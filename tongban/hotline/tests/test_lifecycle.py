@@ -1,0 +1,158 @@
+"""A complaint from registration through dispatch, whistle, reports, reply and callback; and every refusal."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from tongban.audit.models import AuditEntry
+from tongban.calendar.actions import add_workdays
+from tongban.hotline import actions
+from tongban.hotline.models import Complaint, ComplaintEvent, State, WhistleTask
+
+from .conftest import START, register
+
+pytestmark = pytest.mark.django_db
+
+
+def test_whole_path_with_whistle(hl):
+    p, u, clock = hl["people"], hl["units"], hl["clock"]
+    c = register(hl, street=u["beiyuan"])
+    assert c.state == State.REGISTERED and c.number.startswith("TBRX2026")
+    assert c.dispatch_due == START + datetime.timedelta(hours=2)  # no category yet: the default 2 hours
+
+    clock.advance(minutes=10)
+    c = actions.do_dispatch(p["tz_op"], c, hl["housing"], u["beiyuan"],
+                            suggestions=[{"category": "城乡建设", "confidence": 0.8, "unit": "通州区住建委"}])
+    assert (c.state, c.unit, c.overridden) == (State.DISPATCHED, u["beiyuan"], False)
+    assert c.contact_due == START + datetime.timedelta(hours=24)
+    # 5 working days from Monday 28 September 2026 skip the National Day holidays
+    assert c.handle_due.date() == add_workdays(datetime.date(2026, 9, 28), 5) > datetime.date(2026, 10, 7)
+
+    clock.advance(hours=1)
+    c = actions.do_contact(p["beiyuan"], c, "已联系")
+    c = actions.do_whistle(p["beiyuan"], c, [actions.Summons(u["zjw"], "核查违建", 24),
+                                             actions.Summons(u["cgw"], "清理占道", 48)])
+    assert c.state == State.WHISTLED
+    tasks = {t.unit.name: t for t in c.whistle_tasks.all()}
+    assert tasks["通州区城管委"].due == clock.at + datetime.timedelta(hours=48)
+    with pytest.raises(actions.HotlineError):  # no reply while departments have not reported
+        actions.do_reply(p["beiyuan"], c, "已处理")
+
+    actions.do_report(p["zjw"], tasks["通州区住建委"], "已责令拆除")
+    assert Complaint.objects.get(pk=c.pk).state == State.WHISTLED
+    clock.advance(hours=30)  # 城管委 reports after its 48 hours? no: 31 hours in, on time
+    actions.do_report(p["cgw"], tasks["通州区城管委"], "已清理")
+    c = Complaint.objects.get(pk=c.pk)
+    assert c.state == State.CONTACTED  # back to the street to reply
+    actions.do_score(p["beiyuan"], WhistleTask.objects.get(pk=tasks["通州区住建委"].pk), 5)
+
+    c = actions.do_reply(p["beiyuan"], c, "违建已拆除，占道已清理。")
+    c = actions.do_callback(p["tz_op"], c, solved=True, satisfaction="satisfied")
+    assert (c.state, c.solved, c.satisfaction) == (State.CLOSED, True, "satisfied")
+    actions_done = list(ComplaintEvent.objects.filter(complaint=c).values_list("action", flat=True))
+    assert actions_done == ["register", "dispatch", "contact", "whistle", "report", "report", "report", "score",
+                            "reply", "callback"]
+    assert AuditEntry.objects.filter(subject=f"complaint:{c.number}").count() == len(actions_done)
+    # the phone number is masked in the audit trail
+    assert "13812345678" not in str(AuditEntry.objects.filter(subject=f"complaint:{c.number}").first().data)
+
+
+def test_override_is_recorded(hl):
+    c = register(hl)
+    c = actions.do_dispatch(hl["people"]["tz_op"], c, hl["noise"],
+                            suggestions=[{"category": "城乡建设", "confidence": 0.6, "unit": "通州区住建委"}])
+    assert c.overridden and c.unit == hl["units"]["hbj"]  # the category's default unit
+
+
+def test_stale_version_changes_nothing(hl):
+    p = hl["people"]
+    c = register(hl)
+    actions.do_dispatch(p["tz_op"], c, hl["noise"])
+    with pytest.raises(actions.Conflict):
+        actions.do_dispatch(p["tz_op"], c, hl["housing"], expected_version=c.version)
+    fresh = Complaint.objects.get(pk=c.pk)
+    assert fresh.category == hl["noise"] and fresh.version == 2
+
+
+@pytest.mark.parametrize("text,message", [("", "过短"), ("   噪音 ", "过短"), ("吵" * 2001, "过长")])
+def test_bad_text_is_refused_and_nothing_saved(hl, text, message):
+    with pytest.raises(actions.HotlineError, match=message):
+        register(hl, text=text)
+    assert not Complaint.objects.exists() and not AuditEntry.objects.exists()
+
+
+def test_bad_phone_and_foreign_street_refused(hl):
+    with pytest.raises(actions.HotlineError, match="电话"):
+        actions.do_register(hl["people"]["tz_op"], actions.Intake(region=hl["tz"], text="路灯坏了好几天了",
+                                                                   caller_phone="12345"))
+    with pytest.raises(actions.HotlineError, match="燕郊镇"):
+        register(hl, street=hl["units"]["yanjiao"])  # a 廊坊 street on a 通州 complaint
+    assert not Complaint.objects.exists()
+
+
+def test_roles_and_regions(hl):
+    p, u = hl["people"], hl["units"]
+    c = register(hl)
+    with pytest.raises(actions.NotAllowed):  # 廊坊's operator cannot dispatch a 通州 complaint
+        actions.do_dispatch(p["lf_op"], c, hl["noise"])
+    with pytest.raises(actions.HotlineError):  # nor send it to a 廊坊 unit
+        actions.do_dispatch(p["tz_op"], c, hl["housing"], u["lf_zjj"])
+    c = actions.do_dispatch(p["tz_op"], c, hl["noise"])
+    with pytest.raises(actions.NotAllowed):  # another unit's handler
+        actions.do_contact(p["zjw"], c)
+    with pytest.raises(actions.NotAllowed):
+        actions.do_contact(p["citizen"], c)
+    assert set(actions.visible(p["zjw"])) == set() and set(actions.visible(p["hbj"])) == {c}
+    assert set(actions.visible(p["lf_op"])) == set()
+
+
+def test_return_goes_back_to_dispatch(hl):
+    p = hl["people"]
+    c = actions.do_dispatch(p["tz_op"], register(hl), hl["noise"])
+    with pytest.raises(actions.HotlineError, match="退单理由"):
+        actions.do_return(p["hbj"], c, " ")
+    c = actions.do_return(p["hbj"], c, "属于施工许可问题，应由住建委处理")
+    assert c.state == State.REGISTERED and c.unit is None
+    c = actions.do_dispatch(p["tz_op"], c, hl["housing"])
+    assert c.unit == hl["units"]["zjw"]
+
+
+def test_only_streets_whistle_and_only_departments_report(hl):
+    p, u = hl["people"], hl["units"]
+    c = actions.do_contact(p["hbj"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"]))
+    with pytest.raises(actions.HotlineError, match="街乡镇"):
+        actions.do_whistle(p["hbj"], c, [actions.Summons(u["zjw"], "看看", 24)])
+    c2 = actions.do_contact(p["beiyuan"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"], u["beiyuan"]))
+    for summons, message in (([], "至少"), ([actions.Summons(u["zhongcang"], "看看", 24)], "部门"),
+                             ([actions.Summons(u["lf_zjj"], "看看", 24)], "部门"),
+                             ([actions.Summons(u["zjw"], "看看", 24), actions.Summons(u["zjw"], "再看", 24)], "重复"),
+                             ([actions.Summons(u["zjw"], "", 24)], "任务"),
+                             ([actions.Summons(u["zjw"], "看看", 0)], "时限")):
+        with pytest.raises(actions.HotlineError, match=message):
+            actions.do_whistle(p["beiyuan"], c2, summons)
+    assert not WhistleTask.objects.exists() and Complaint.objects.get(pk=c2.pk).state == State.CONTACTED
+    c2 = actions.do_whistle(p["beiyuan"], c2, [actions.Summons(u["zjw"], "核查", 24)])
+    task = c2.whistle_tasks.get()
+    with pytest.raises(actions.NotAllowed):
+        actions.do_report(p["cgw"], task, "不是我")
+    actions.do_report(p["zjw"], task, "已核查")
+    with pytest.raises(actions.Conflict):  # reported once, never twice
+        actions.do_report(p["zjw"], task, "再报一次")
+
+
+def test_overdue_stage(hl):
+    p, clock = hl["people"], hl["clock"]
+    c = actions.do_dispatch(p["tz_op"], register(hl), hl["noise"])
+    assert actions.overdue_stage(c, clock.at) == ""
+    assert actions.overdue_stage(c, clock.at + datetime.timedelta(hours=25)) == "联系"
+    clock.advance(hours=30)
+    c = actions.do_contact(p["hbj"], c)
+    assert actions.overdue_stage(c, clock.at) == "联系"  # contacted, but late
+
+
+def test_calendar_year_not_loaded_is_an_error(hl, clock):
+    clock.at = START.replace(year=2099)
+    with pytest.raises(actions.HotlineError, match="工作日历未载入"):
+        actions.do_dispatch(hl["people"]["tz_op"], register(hl), hl["noise"])
