@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("tongban.cases.urls")),
     path("", include("tongban.verification.urls")),
     path("", include("tongban.federation.urls")),
+    path("", include("tongban.hotline.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -1,0 +1,303 @@
+"""Hotline pages: operator intake with suggestions, the complaint list / unit inbox, the complaint page with
+its actions, the street whistle board, the 三率 ranking, the hot-issue board and the public web form.
+
+Thin: each POST calls one action in hotline.actions; who may see and do what is decided there.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tongban.catalog.models import Region
+from tongban.core.identity import mask_phone
+from tongban.hotline import actions, dispatch, hot, rates
+from tongban.hotline.forms import CallbackForm, DispatchForm, IntakeForm, MonthForm, NoteForm
+from tongban.hotline.models import OPEN_STATES, Category, Complaint, HotlineRole, State, Unit, WhistleTask
+
+Role = HotlineRole.Role
+
+
+def _role(request, *roles: str) -> HotlineRole:
+    role = actions.role_of(request.user)
+    if role is None or (roles and role.role not in roles):
+        raise PermissionDenied("此页面仅供接诉即办工作人员使用。")
+    return role
+
+
+def _fail(request, exc: actions.HotlineError) -> None:
+    messages.error(request, str(exc))
+
+
+# ---- operator intake -----------------------------------------------------------------------------
+
+@login_required
+def intake(request):
+    """话务员登记并派单: the form, live suggestions (htmx), and one POST that registers and dispatches."""
+    role = _role(request, Role.OPERATOR)
+    form = IntakeForm(request.POST or None, region=role.region)
+    dispatch_form = DispatchForm(request.POST or None, region=role.region)
+    if request.method == "POST" and form.is_valid():
+        intake = actions.Intake(region=role.region, **form.cleaned_data)
+        try:
+            complaint = actions.do_register(request.user, intake)
+        except actions.HotlineError as exc:
+            _fail(request, exc)
+        else:
+            if request.POST.get("dispatch") and dispatch_form.is_valid():
+                data = dispatch_form.cleaned_data
+                try:
+                    actions.do_dispatch(request.user, complaint, data["category"], data["unit"],
+                                        suggestions=data["suggestions"] or [], model_version=data["model_version"])
+                    messages.success(request, f"已登记并派单：{complaint.number}")
+                except actions.HotlineError as exc:
+                    messages.error(request, f"已登记 {complaint.number}，但派单未成功：{exc}")
+            else:
+                messages.success(request, f"已登记：{complaint.number}（待派单）")
+            return redirect("hotline:detail", complaint.number)
+    return render(request, "hotline/intake.html", {
+        "form": form, "dispatch_form": dispatch_form, "role": role,
+        **_suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or ""),
+        "queue": Complaint.objects.filter(region=role.region, state=State.REGISTERED).order_by("dispatch_due")[:20],
+    })
+
+
+def _suggestions(region, text: str, address: str = "") -> dict:
+    text = (text or "")[: actions.MAX_TEXT]
+    version, suggestions = dispatch.suggest(text, region)
+    return {
+        "suggestions": suggestions, "version": version, "text": text.strip(),
+        "duplicates": hot.likely_duplicates(text, region, place=address or ""),
+        "suggestions_json": json.dumps([s.as_dict() for s in suggestions], ensure_ascii=False),
+        "categories": Category.objects.filter(active=True),
+    }
+
+
+@login_required
+@require_POST
+def suggest(request):
+    """The top three categories (with their units) and likely duplicates, as a fragment for the form."""
+    role = _role(request, Role.OPERATOR)
+    return render(request, "hotline/_suggestions.html",
+                  _suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or ""))
+
+
+def report(request):
+    """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue."""
+    regions = Region.objects.filter(hotline_units__isnull=False).distinct()
+    region = regions.filter(code=request.POST.get("region") or request.GET.get("region")).first() or regions.first()
+    if region is None:
+        raise Http404("本节点未开通接诉即办")
+    form = IntakeForm(request.POST or None, region=region)
+    if request.method == "POST" and form.is_valid():
+        try:
+            complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",
+                                                                         **form.cleaned_data))
+        except actions.HotlineError as exc:
+            _fail(request, exc)
+        else:
+            return render(request, "hotline/report_done.html", {"complaint": complaint})
+    return render(request, "hotline/report.html", {"form": form, "regions": regions, "region": region})
+
+
+# ---- lists and the complaint page ----------------------------------------------------------------
+
+@login_required
+def complaint_list(request):
+    """Operators: the region's complaints; handlers: their unit's inbox (their complaints and 报到 tasks)."""
+    role = _role(request)
+    rows = actions.visible(request.user).select_related("category", "unit", "street")
+    state = request.GET.get("state") or ""
+    if state in State.values:
+        rows = rows.filter(state=state)
+    elif state != "all":
+        rows = rows.filter(state__in=OPEN_STATES)
+    page = Paginator(rows.order_by("received_at"), 30).get_page(request.GET.get("page"))
+    at = timezone.now()
+    tasks = []
+    if role.role == Role.HANDLER:
+        tasks = WhistleTask.objects.filter(unit=role.unit, reported_at__isnull=True).select_related("complaint")
+    return render(request, "hotline/list.html", {
+        "role": role, "page": page, "state": state, "states": State.choices, "tasks": tasks, "now": at,
+        "rows": [(c, actions.overdue_stage(c, at)) for c in page.object_list],
+    })
+
+
+def _visible(request, number: str) -> Complaint:
+    complaint = actions.visible(request.user).filter(number=number).select_related(
+        "region", "category", "unit", "street").first()
+    if complaint is None:
+        raise Http404("没有这件诉求，或您无权查看")
+    return complaint
+
+
+@login_required
+def complaint_detail(request, number: str):
+    role = _role(request)
+    c = _visible(request, number)
+    is_unit = role.role == Role.HANDLER and role.unit_id == c.unit_id
+    return render(request, "hotline/detail.html", {
+        "c": c, "role": role, "is_unit": is_unit, "phone": mask_phone(c.caller_phone),
+        "overdue": actions.overdue_stage(c),
+        "events": [(e, actions.ACTION_LABELS.get(e.action, e.action)) for e in c.events.all()],
+        "tasks": c.whistle_tasks.select_related("unit"),
+        "my_task": c.whistle_tasks.filter(unit_id=role.unit_id, reported_at__isnull=True).first()
+        if role.role == Role.HANDLER else None,
+        "dispatch_form": DispatchForm(region=c.region, initial={"category": c.category_id}),
+        "departments": Unit.objects.filter(region=c.region, kind=Unit.Kind.DEPARTMENT, active=True),
+        "note_form": NoteForm(), "callback_form": CallbackForm(), "State": State,
+    })
+
+
+@login_required
+@require_POST
+def act(request, number: str, action: str):
+    """One action on a complaint page; the page's version makes a stale screen fail."""
+    _role(request)
+    c = _visible(request, number)
+    try:
+        version = int(request.POST.get("version") or c.version)
+    except ValueError:
+        version = -1
+    note = request.POST.get("note") or ""
+    try:
+        if action == "dispatch":
+            form = DispatchForm(request.POST, region=c.region)
+            if not form.is_valid():
+                raise actions.HotlineError("请选择诉求分类。")
+            actions.do_dispatch(request.user, c, form.cleaned_data["category"], form.cleaned_data["unit"],
+                                expected_version=version)
+        elif action == "return":
+            actions.do_return(request.user, c, note, expected_version=version)
+        elif action == "contact":
+            actions.do_contact(request.user, c, note, expected_version=version)
+        elif action == "reply":
+            actions.do_reply(request.user, c, note, expected_version=version)
+        elif action == "callback":
+            form = CallbackForm(request.POST)
+            if not form.is_valid():
+                raise actions.HotlineError("请选择是否解决和是否满意。")
+            actions.do_callback(request.user, c, solved=form.cleaned_data["solved"],
+                                satisfaction=form.cleaned_data["satisfaction"], note=form.cleaned_data["note"],
+                                expected_version=version)
+        elif action == "whistle":
+            actions.do_whistle(request.user, c, _summons(request, c), expected_version=version)
+        else:
+            raise Http404("未知操作")
+        messages.success(request, f"已{actions.ACTION_LABELS[action]}。")
+    except actions.HotlineError as exc:
+        _fail(request, exc)
+    return redirect("hotline:detail", number)
+
+
+def _summons(request, c: Complaint) -> list[actions.Summons]:
+    """The departments ticked on the whistle form, each with its own task and hours."""
+    out = []
+    for raw in request.POST.getlist("unit"):
+        unit = Unit.objects.filter(pk=int(raw) if raw.isdigit() else 0).first()
+        if unit is None:
+            raise actions.HotlineError(f"未知的部门：{raw[:20]}")
+        try:
+            hours = int(request.POST.get(f"hours_{unit.pk}") or 48)
+        except ValueError:
+            raise actions.HotlineError(f"“{unit.name}”的报到时限应为小时数。") from None
+        out.append(actions.Summons(unit, request.POST.get(f"task_{unit.pk}") or "", hours))
+    return out
+
+
+@login_required
+@require_POST
+def task_act(request, task_id: int, action: str):
+    """报到 by the summoned department, or the street's score of it."""
+    _role(request, Role.HANDLER)
+    task = get_object_or_404(WhistleTask.objects.select_related("complaint", "unit", "complaint__unit"), pk=task_id)
+    try:
+        if action == "report":
+            actions.do_report(request.user, task, request.POST.get("report") or "")
+        elif action == "score":
+            raw = request.POST.get("score") or ""
+            actions.do_score(request.user, task, int(raw) if raw.isdigit() else 0)
+        else:
+            raise Http404("未知操作")
+        messages.success(request, "已报到。" if action == "report" else "已评价。")
+    except actions.HotlineError as exc:
+        _fail(request, exc)
+    return redirect("hotline:detail", task.complaint.number)
+
+
+# ---- boards --------------------------------------------------------------------------------------
+
+@login_required
+def whistle_board(request):
+    """吹哨报到看板: complaints being whistled in the region, each department's task, deadline and report."""
+    role = _role(request)
+    tasks = WhistleTask.objects.filter(complaint__region=role.region).select_related(
+        "complaint", "complaint__unit", "unit").order_by("reported_at", "due")
+    if role.role == Role.HANDLER:
+        from django.db.models import Q
+
+        tasks = tasks.filter(Q(unit=role.unit) | Q(complaint__unit=role.unit))
+    open_only = request.GET.get("all") != "1"
+    if open_only:
+        tasks = tasks.filter(complaint__state=State.WHISTLED)
+    return render(request, "hotline/whistle.html", {"tasks": tasks[:200], "now": timezone.now(),
+                                                    "open_only": open_only, "role": role})
+
+
+def _month(request) -> tuple[int, int, MonthForm]:
+    form = MonthForm(request.GET or None)
+    today = timezone.localdate()
+    if form.is_valid() and form.cleaned_data["month"]:
+        day = form.cleaned_data["month"]
+        return day.year, day.month, form
+    return today.year, today.month, MonthForm(initial={"month": today.replace(day=1)})
+
+
+@login_required
+def rates_page(request):
+    """三率排名: response, resolution, satisfaction rates per unit for a month, composite score, charts."""
+    role = _role(request)
+    year, month, form = _month(request)
+    ranking = rates.monthly_rates(year, month, region=role.region)
+    scores = rates.whistle_scores(year, month, region=role.region)
+    ranked = [r for r in ranking if r.composite is not None]
+    chart = {"composite": {"kind": "hbar", "title": "综合成绩", "labels": [r.unit.name for r in ranked],
+                           "values": [r.composite for r in ranked], "colours": ["#1f6feb"] * len(ranked)}}
+    return render(request, "hotline/rates.html", {
+        "ranking": ranking, "scores": scores, "year": year, "month": month, "form": form,
+        "weights": rates.current_weights(), "chart": chart, "role": role,
+        "month_param": f"{year:04d}-{month:02d}",
+    })
+
+
+@login_required
+def rates_xlsx(request):
+    role = _role(request)
+    year, month, _ = _month(request)
+    body = rates.to_xlsx(year, month, rates.monthly_rates(year, month, region=role.region),
+                         rates.whistle_scores(year, month, region=role.region))
+    response = HttpResponse(body, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="tongban-hotline-rates-{year:04d}-{month:02d}.xlsx"'
+    return response
+
+
+@login_required
+def hot_board(request):
+    """热点诉求: similar complaints of the last days grouped and ranked."""
+    role = _role(request)
+    try:
+        days = min(max(int(request.GET.get("days") or 90), 1), 365)
+    except ValueError:
+        days = 90
+    since = timezone.now() - datetime.timedelta(days=days)
+    issues = hot.region_hot_issues(role.region, since=since)
+    return render(request, "hotline/hot.html", {"issues": issues[:30], "days": days, "role": role})
