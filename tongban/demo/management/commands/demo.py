@@ -18,6 +18,7 @@ from django.db import connection
 from tongban.demo import nodes as demo_nodes
 from tongban.demo.actions import do_load_demo
 from tongban.demo.cases import BANK_STAFF, CITIZEN, DEMO_PASSWORD, STAFF, do_load_demo_cases
+from tongban.demo.hotline import HOTLINE_STAFF, do_load_demo_hotline
 
 DEMO_ADMIN = ("admin", "tongban-demo")
 
@@ -54,6 +55,9 @@ class Command(BaseCommand):
         for name, spec in (STAFF | BANK_STAFF).items():
             self.stdout.write(f"  {name:<13} {spec[-1]}")
         self.stdout.write(f"  {CITIZEN:<13} 申请人（个人）")
+        do_load_demo_hotline()
+        for name, spec in HOTLINE_STAFF.items():
+            self.stdout.write(f"  {name:<13} {spec[-1]}")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(
@@ -89,6 +93,8 @@ class Command(BaseCommand):
                 " → 通州节点核验委托后留存副本。\n"
                 f"演示账号（密码均为 {DEMO_PASSWORD}）：通州节点 tz_window、tz_rsj、tz_scj、tz_admin、tz_bank；"
                 f"廊坊节点 sanhe_window、lf_window、lf_rsj、lf_scj、lf_admin、yanjiao_bank。\n"
+                "接诉即办（/hotline/）：通州节点 tz_12345（话务员）、tz_beiyuan（北苑街道）、tz_zjw、tz_cgw、tz_hbj、"
+                "tz_kaohe；廊坊节点 lf_12345、yanjiao_street、lf_zjj。\n"
                 "交换情况：tongban federation status（在节点环境中），或管理员登录后看“节点互联”页。按 Ctrl-C 停止。"))
             stop = []
             signal.signal(signal.SIGTERM, lambda *_: stop.append(True))

@@ -20,6 +20,7 @@ from tongban.cases.models import Case
 from tongban.catalog.models import Department
 from tongban.demo.actions import do_load_demo
 from tongban.demo.cases import _app, _item, do_load_demo_people
+from tongban.demo.hotline import do_load_demo_hotline
 from tongban.federation import trust
 from tongban.federation.delegations import do_issue_delegation
 from tongban.federation.models import Delegation
@@ -40,6 +41,7 @@ class Command(BaseCommand):
             call_command("migrate", interactive=False, verbosity=0)
             do_load_demo()
             do_load_demo_people(tuple(trust.this_node().regions) or None)
+            do_load_demo_hotline(tuple(trust.this_node().regions) or None)
             return
         people = do_load_demo_people(tuple(trust.this_node().regions))
         item = _item("北京市通州区人力资源和社会保障局", online=True)
