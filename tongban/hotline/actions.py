@@ -12,11 +12,12 @@ registration (the official calendar; a year not loaded is an error, never a gues
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from tongban.audit.actions import do_append
@@ -41,7 +42,7 @@ from tongban.hotline.models import (
     WhistleTask,
 )
 
-MAX_TEXT = 2000
+MAX_TEXT = 4000  # Open311 GeoReport v2 allows descriptions up to 4,000 characters
 MIN_TEXT = 5
 DEFAULT_DISPATCH_HOURS = 2  # when no category is known at registration (web, Open311 without a code)
 
@@ -60,6 +61,12 @@ class Conflict(HotlineError):
 
 def now() -> datetime.datetime:
     return timezone.now()
+
+
+def as_id(raw) -> int | None:
+    """A database id from user input ("12" → 12); None for anything else ("", "²", "1e3", "-1")."""
+    raw = str(raw or "").strip()
+    return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
 def role_of(user) -> HotlineRole | None:
@@ -116,6 +123,7 @@ class Intake:
     latitude: Decimal | None = None
     longitude: Decimal | None = None
     category: Category | None = None
+    intake_key: str = ""  # the form's one-time token or an Open311 Idempotency-Key: resubmitting is a no-op
 
 
 def check_intake(intake: Intake) -> Intake:
@@ -124,7 +132,7 @@ def check_intake(intake: Intake) -> Intake:
         raise HotlineError(f"诉求内容过短：请至少写 {MIN_TEXT} 个字，说明什么地方、什么问题。")
     if len(text) > MAX_TEXT:
         raise HotlineError(f"诉求内容过长（{len(text)} 字）：请控制在 {MAX_TEXT} 字以内。")
-    phone = (intake.caller_phone or "").strip()
+    phone = re.sub(r"^(\+86|0086)[\s-]*", "", (intake.caller_phone or "").strip())
     if phone:
         try:
             phone = check_phone(phone)
@@ -135,6 +143,8 @@ def check_intake(intake: Intake) -> Intake:
         raise HotlineError(f"“{intake.street.name}”不是{intake.region.short_name}在用的街乡镇。")
     if len(intake.caller_name or "") > 50 or len(intake.address or "") > 200:
         raise HotlineError("来电人不超过 50 字，地点不超过 200 字。")
+    if len(intake.intake_key or "") > 80:
+        raise HotlineError("重复提交校验码过长（不超过 80 个字符）。")
     if intake.channel not in Channel.values:
         raise HotlineError(f"未知的来源：{intake.channel}")
     intake.text, intake.caller_phone = text, phone
@@ -150,17 +160,39 @@ def _next_number(year: int) -> str:
     return f"{settings.TONGBAN_CASE_PREFIX}RX{year}{counter.last:06d}"
 
 
+def registered(intake_key: str) -> Complaint | None:
+    """The complaint an earlier submission with this key created, if any."""
+    return Complaint.objects.filter(intake_key=intake_key).first() if intake_key else None
+
+
 def do_register(user, intake: Intake) -> Complaint:
-    """登记: create a complaint in state 待派单. Locks the year's complaint counter while numbering."""
+    """登记: create a complaint in state 待派单. Locks the year's complaint counter while numbering.
+
+    With an `intake_key` seen before, returns that complaint and writes nothing: a double click, a
+    refreshed form or a client's retry never registers the same call twice (the unique key decides
+    even when two submissions race)."""
     intake = check_intake(intake)
+    earlier = registered(intake.intake_key)
+    if earlier is not None:
+        return earlier
     at = now()
     dues = _dues(intake.category, at, [Stage.DISPATCH])
+    try:
+        return _create(user, intake, at, dues)
+    except IntegrityError:
+        earlier = registered(intake.intake_key)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _create(user, intake: Intake, at: datetime.datetime, dues: dict) -> Complaint:
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=_next_number(timezone.localdate(at).year), region=intake.region, channel=intake.channel,
             caller_name=intake.caller_name, caller_phone=intake.caller_phone, street=intake.street,
             address=intake.address, latitude=intake.latitude, longitude=intake.longitude, text=intake.text,
-            category=intake.category, received_at=at,
+            category=intake.category, received_at=at, intake_key=intake.intake_key or None,
             created_by=user if getattr(user, "is_authenticated", False) else None, **dues)
         _record(complaint, _actor(user), "register", f"来源：{complaint.get_channel_display()}", at=at,
                 data={"region": intake.region.code, "channel": intake.channel, "phone": intake.caller_phone})
@@ -225,6 +257,8 @@ def visible(user):
     if role is None:
         return Complaint.objects.none()
     if role.role == HotlineRole.Role.HANDLER:
+        if role.unit_id is None:  # a handler without a unit sees nothing (the admin refuses to save one)
+            return Complaint.objects.none()
         return Complaint.objects.filter(Q(unit_id=role.unit_id) | Q(whistle_tasks__unit_id=role.unit_id)).distinct()
     return Complaint.objects.filter(region_id=role.region_id)
 
@@ -306,12 +340,12 @@ def do_whistle(user, complaint: Complaint, summons: list[Summons], *,
         raise HotlineError("只有街乡镇可以吹哨。")
     if not summons:
         raise HotlineError("请至少选择一个报到部门。")
-    seen: set[int] = set()
+    seen: set[int] = set(complaint.whistle_tasks.values_list("unit_id", flat=True))
     for s in summons:
         if s.unit.kind != Unit.Kind.DEPARTMENT or s.unit.region_id != complaint.region_id or not s.unit.active:
             raise HotlineError(f"“{s.unit.name}”不是本区域在用的部门。")
         if s.unit.pk in seen:
-            raise HotlineError(f"“{s.unit.name}”重复。")
+            raise HotlineError(f"“{s.unit.name}”重复（每个部门对一件诉求只报到一次）。")
         seen.add(s.unit.pk)
         s.task = _note(s.task, f"“{s.unit.name}”的任务", 500)
         if not 1 <= s.hours <= 24 * 30:
@@ -389,17 +423,39 @@ def do_callback(user, complaint: Complaint, *, solved: bool, satisfaction: str, 
                  solved=solved, satisfaction=satisfaction, callback_note=note.strip()[:500], closed_at=now())
 
 
+WARN_SHARE = 0.25  # 预警 when less than this share of a stage's time (counted from registration) is left
+
+
+def _stages(complaint: Complaint):
+    return ((complaint.dispatch_due, complaint.dispatched_at, "派单"),
+            (complaint.contact_due, complaint.contacted_at, "联系"),
+            (complaint.handle_due, complaint.replied_at, "办理"),
+            (complaint.reply_due, complaint.closed_at, "答复回访"))
+
+
 def overdue_stage(complaint: Complaint, at: datetime.datetime | None = None) -> str:
-    """The first stage whose limit has passed without being done ("" when none).
+    """The first stage whose limit has passed without being done, or was done late ("" when none).
 
     Dispatch ends at 派单, contact at 首次联系, handling at the unit's 答复 (办结), and the reply stage at
     the operator's 回访 — the moment the caller has the answer and has been asked about it."""
     at = at or now()
-    checks = ((complaint.dispatch_due, complaint.dispatched_at, "派单"),
-              (complaint.contact_due, complaint.contacted_at, "联系"),
-              (complaint.handle_due, complaint.replied_at, "办理"),
-              (complaint.reply_due, complaint.closed_at, "答复回访"))
-    for due, done, label in checks:
+    for due, done, label in _stages(complaint):
         if due and ((done and done > due) or (not done and at > due and complaint.state in OPEN_STATES)):
             return label
     return ""
+
+
+def deadline_status(complaint: Complaint, at: datetime.datetime | None = None) -> tuple[str, str]:
+    """("超期" | "预警" | "正常", stage): overdue as `overdue_stage`; a warning when the next stage still to
+    do has less than WARN_SHARE of its time left."""
+    at = at or now()
+    late = overdue_stage(complaint, at)
+    if late:
+        return "超期", late
+    if complaint.state in OPEN_STATES or complaint.state == State.REPLIED:
+        for due, done, label in _stages(complaint):
+            if due and not done:
+                if (due - at) < WARN_SHARE * (due - complaint.received_at):
+                    return "预警", label
+                break
+    return "正常", ""

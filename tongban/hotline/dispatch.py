@@ -22,7 +22,9 @@ from tongban.hotline import classifier
 from tongban.hotline.actions import default_unit
 from tongban.hotline.models import Category, Complaint, DispatchModel, Unit
 
-_loaded: dict[int, classifier.Classifier] = {}  # version → model; versions never change once written
+# (version, trained_at) → model: a row never changes once written, and the training time tells a new row
+# apart from an old one with the same version number (a database rebuilt, as between tests)
+_loaded: dict[tuple, classifier.Classifier] = {}
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,12 @@ def active_model() -> tuple[DispatchModel, classifier.Classifier] | None:
     row = DispatchModel.objects.filter(active=True).defer("blob").order_by("-version").first()
     if row is None:
         return None
-    if row.version not in _loaded:
+    key = (row.version, row.trained_at)
+    if key not in _loaded:
         blob = DispatchModel.objects.values_list("blob", flat=True).get(pk=row.pk)
-        _loaded[row.version] = classifier.Classifier.loads(bytes(blob))
-    return row, _loaded[row.version]
+        _loaded.clear()  # keep one model in memory: the active one
+        _loaded[key] = classifier.Classifier.loads(bytes(blob))
+    return row, _loaded[key]
 
 
 def suggest(text: str, region: Region, k: int = 3) -> tuple[int | None, list[Suggestion]]:

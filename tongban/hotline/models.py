@@ -120,6 +120,14 @@ class HotlineRole(models.Model):
     def __str__(self) -> str:
         return f"{self.user.get_username()}（{self.get_role_display()}）"
 
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.role == self.Role.HANDLER and not self.unit_id:
+            raise ValidationError({"unit": "承办人员须指定承办单位。"})
+        if self.unit_id and self.unit.region_id != self.region_id:
+            raise ValidationError({"unit": "承办单位须属于所选区域。"})
+
 
 class State(models.TextChoices):
     REGISTERED = "registered", "待派单"
@@ -188,6 +196,8 @@ class Complaint(models.Model):
     callback_note = models.CharField("回访记录", max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # one-time token of the form or Open311 Idempotency-Key it came from: a resubmission finds this row
+    intake_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "诉求"

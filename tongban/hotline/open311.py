@@ -9,7 +9,9 @@
 Spec: https://wiki.open311.org/GeoReport_v2 . `jurisdiction_id` is a region code (110112 通州, 131000 廊坊);
 it may be left out when the node serves one hotline region. Errors are `[{"code", "description"}]`
 (XML `<errors><error>…`) with the HTTP status as code. When `TONGBAN_OPEN311_API_KEYS` is set, POST needs
-one of those keys (`api_key`); reads are public and never show the caller's name or phone.
+one of those keys (`api_key`). Reads are public, so they list only requests filed over Open311 (never a
+phone call or a web message), without the caller's name, phone or email; 身份证号 and mobile numbers in
+the text are masked. POST honours an `Idempotency-Key` header: a retry returns the request it created.
 Written by hand: the spec is small and no maintained Django package implements the server side.
 """
 
@@ -87,7 +89,7 @@ def _endpoint(view):
 def _jurisdiction(params) -> Region:
     code = (params.get("jurisdiction_id") or "").strip()
     if code:
-        region = Region.objects.filter(code=code).first()
+        region = Region.objects.filter(code=code, hotline_units__isnull=False).distinct().first()
         if region is None:
             raise Open311Error(404, f"未知的 jurisdiction_id：{code}")
         return region
@@ -104,7 +106,7 @@ def _service(category: Category) -> dict:
 
 
 def _category(code: str) -> Category:
-    category = Category.objects.filter(pk=int(code), active=True).first() if code.isdigit() else None
+    category = Category.objects.filter(pk=actions.as_id(code), active=True).first()
     if category is None:
         raise Open311Error(404, f"未知的 service_code：{code}")
     return category
@@ -129,7 +131,11 @@ def service_definition(request, service_code: str, fmt: str):
     body = {"service_code": service_code, "attributes": [attribute]}
     if fmt == "json":
         return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
-    return _render(fmt, "service_definition", "service", [body])  # one <service_definition> per spec example
+    root = ET.Element("service_definition")  # the spec puts service_code and attributes right under it
+    for key, value in body.items():
+        _xml_value(root, key, value)
+    return HttpResponse(b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8"),
+                        content_type="text/xml; charset=utf-8")
 
 
 def _decimal(params, name: str, low: int, high: int) -> Decimal | None:
@@ -167,15 +173,16 @@ def create_request(request, fmt: str):
     street = None
     street_key = (params.get("attribute[STREET]") or "").strip()
     if street_key:
-        street = Unit.objects.filter(pk=int(street_key) if street_key.isdigit() else 0, region=region,
-                                     kind=Unit.Kind.STREET, active=True).first()
+        street = Unit.objects.filter(pk=actions.as_id(street_key), region=region, kind=Unit.Kind.STREET,
+                                     active=True).first()
         if street is None:
             raise Open311Error(400, f"attribute[STREET] 不是{region.short_name}在用的街乡镇：{street_key[:20]}")
     name = ((params.get("last_name") or "") + (params.get("first_name") or "")).strip()
     intake = actions.Intake(region=region, text=params.get("description") or "", channel=Channel.OPEN311,
                             caller_name=name, caller_phone=params.get("phone") or "", street=street,
                             address=address or (params.get("address_id") or "").strip(), latitude=lat,
-                            longitude=lon, category=category)
+                            longitude=lon, category=category,
+                            intake_key=_idempotency_key(request))
     try:
         complaint = actions.do_register(request.user, intake)
     except actions.HotlineError as exc:
@@ -184,6 +191,13 @@ def create_request(request, fmt: str):
     return _render(fmt, "service_requests", "request", [{
         "service_request_id": complaint.number, "service_notice": f"已登记，将于 {due} 前派单至承办单位。",
         "account_id": None}], status=201)
+
+
+def _idempotency_key(request) -> str:
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if len(key) > 64:
+        raise Open311Error(400, "Idempotency-Key 不超过 64 个字符。")
+    return f"open311:{key}" if key else ""
 
 
 def _iso(value: datetime.datetime | None) -> str | None:
@@ -209,7 +223,10 @@ def _date_param(params, name: str) -> datetime.datetime | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
-    value = parse_datetime(raw)
+    try:
+        value = parse_datetime(raw)
+    except ValueError:  # well-formed but impossible, e.g. 2026-02-30
+        value = None
     if value is None:
         raise Open311Error(400, f"{name} 应为 ISO 8601 时间（如 2026-11-01T00:00:00+08:00）：{raw[:40]}")
     return value if timezone.is_aware(value) else timezone.make_aware(value)
@@ -228,7 +245,7 @@ def requests_endpoint(request, fmt: str):
 def list_requests(request, fmt: str):
     params = request.GET
     region = _jurisdiction(params)
-    rows = Complaint.objects.filter(region=region).select_related("category", "unit")
+    rows = Complaint.objects.filter(region=region, channel=Channel.OPEN311).select_related("category", "unit")
     ids = [i.strip() for i in (params.get("service_request_id") or "").split(",") if i.strip()]
     if ids:
         if len(ids) > MAX_IDS:
@@ -237,21 +254,21 @@ def list_requests(request, fmt: str):
     else:  # the spec's default window: the last 90 days, at most 1000 requests
         codes = [c.strip() for c in (params.get("service_code") or "").split(",") if c.strip()]
         if codes:
-            rows = rows.filter(category_id__in=[int(c) for c in codes if c.isdigit()])
+            rows = rows.filter(category_id__in=[actions.as_id(c) for c in codes])
         start, end = _date_param(params, "start_date"), _date_param(params, "end_date")
         if start is None and end is None:
-            start = timezone.now() - datetime.timedelta(days=90)
+            start = actions.now() - datetime.timedelta(days=90)
         if start:
             rows = rows.filter(received_at__gte=start)
         if end:
             rows = rows.filter(received_at__lte=end)
-        status = (params.get("status") or "").strip()
-        if status == "open":
+        statuses = {s.strip() for s in (params.get("status") or "").split(",") if s.strip()}
+        if not statuses <= {"open", "closed"}:
+            raise Open311Error(400, "status 应为 open、closed 或二者以逗号分隔。")
+        if statuses == {"open"}:
             rows = rows.exclude(state__in=CLOSED_STATES)
-        elif status == "closed":
+        elif statuses == {"closed"}:
             rows = rows.filter(state__in=CLOSED_STATES)
-        elif status:
-            raise Open311Error(400, "status 应为 open 或 closed。")
         rows = rows.order_by("-received_at")[:1000]
     return _render(fmt, "service_requests", "request", [_request_row(c) for c in rows])
 
@@ -260,7 +277,8 @@ def list_requests(request, fmt: str):
 @_endpoint
 def get_request(request, service_request_id: str, fmt: str):
     region = _jurisdiction(request.GET)
-    c = Complaint.objects.filter(region=region, number=service_request_id).select_related("category", "unit").first()
+    c = Complaint.objects.filter(region=region, number=service_request_id, channel=Channel.OPEN311).select_related(
+        "category", "unit").first()
     if c is None:
         raise Open311Error(404, f"没有编号为 {service_request_id[:30]} 的诉求。")
     return _render(fmt, "service_requests", "request", [_request_row(c)])

@@ -46,14 +46,20 @@ def intake(request):
     role = _role(request, Role.OPERATOR)
     form = IntakeForm(request.POST or None, region=role.region)
     dispatch_form = DispatchForm(request.POST or None, region=role.region)
-    if request.method == "POST" and form.is_valid():
-        intake = actions.Intake(region=role.region, **form.cleaned_data)
+    wants_dispatch = bool(request.POST.get("dispatch"))
+    if request.method == "POST" and form.is_valid() and (not wants_dispatch or dispatch_form.is_valid()):
+        earlier = actions.registered(form.cleaned_data["intake_key"])
+        if earlier is not None:  # the same form sent twice (double click, refresh): nothing new
+            messages.info(request, f"该来电已登记为 {earlier.number}，未重复登记。")
+            return redirect("hotline:detail", earlier.number)
+        chosen = Category.objects.filter(pk=actions.as_id(request.POST.get("category")), active=True).first()
+        intake = actions.Intake(region=role.region, category=chosen, **form.cleaned_data)
         try:
             complaint = actions.do_register(request.user, intake)
         except actions.HotlineError as exc:
             _fail(request, exc)
         else:
-            if request.POST.get("dispatch") and dispatch_form.is_valid():
+            if wants_dispatch:
                 data = dispatch_form.cleaned_data
                 try:
                     actions.do_dispatch(request.user, complaint, data["category"], data["unit"],
@@ -64,18 +70,26 @@ def intake(request):
             else:
                 messages.success(request, f"已登记：{complaint.number}（待派单）")
             return redirect("hotline:detail", complaint.number)
+    elif request.method == "POST" and wants_dispatch and not dispatch_form.is_valid():
+        messages.error(request, "请选择诉求分类后再派单（或点“仅登记”）。")
     return render(request, "hotline/intake.html", {
         "form": form, "dispatch_form": dispatch_form, "role": role,
-        **_suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or ""),
+        **_suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or "",
+                       request.POST.get("category")),
         "queue": Complaint.objects.filter(region=role.region, state=State.REGISTERED).order_by("dispatch_due")[:20],
     })
 
 
-def _suggestions(region, text: str, address: str = "") -> dict:
+def _suggestions(region, text: str, address: str = "", chosen=None) -> dict:
+    """The fragment's context. `chosen` (the category the operator already ticked) stays ticked when the
+    suggestions are redrawn as they type on."""
     text = (text or "")[: actions.MAX_TEXT]
     version, suggestions = dispatch.suggest(text, region)
+    chosen = actions.as_id(chosen)
+    if chosen is None and suggestions and suggestions[0].category_id:
+        chosen = suggestions[0].category_id
     return {
-        "suggestions": suggestions, "version": version, "text": text.strip(),
+        "suggestions": suggestions, "version": version, "text": text.strip(), "chosen": chosen,
         "duplicates": hot.likely_duplicates(text, region, place=address or ""),
         "suggestions_json": json.dumps([s.as_dict() for s in suggestions], ensure_ascii=False),
         "categories": Category.objects.filter(active=True),
@@ -88,7 +102,8 @@ def suggest(request):
     """The top three categories (with their units) and likely duplicates, as a fragment for the form."""
     role = _role(request, Role.OPERATOR)
     return render(request, "hotline/_suggestions.html",
-                  _suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or ""))
+                  _suggestions(role.region, request.POST.get("text") or "", request.POST.get("address") or "",
+                               request.POST.get("category")))
 
 
 def report(request):
@@ -99,7 +114,7 @@ def report(request):
         raise Http404("本节点未开通接诉即办")
     form = IntakeForm(request.POST or None, region=region)
     if request.method == "POST" and form.is_valid():
-        try:
+        try:  # a resubmitted form (refresh, double click) returns the complaint it already made
             complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",
                                                                          **form.cleaned_data))
         except actions.HotlineError as exc:
@@ -128,7 +143,7 @@ def complaint_list(request):
         tasks = WhistleTask.objects.filter(unit=role.unit, reported_at__isnull=True).select_related("complaint")
     return render(request, "hotline/list.html", {
         "role": role, "page": page, "state": state, "states": State.choices, "tasks": tasks, "now": at,
-        "rows": [(c, actions.overdue_stage(c, at)) for c in page.object_list],
+        "rows": [(c, actions.deadline_status(c, at)) for c in page.object_list],
     })
 
 
@@ -147,7 +162,7 @@ def complaint_detail(request, number: str):
     is_unit = role.role == Role.HANDLER and role.unit_id == c.unit_id
     return render(request, "hotline/detail.html", {
         "c": c, "role": role, "is_unit": is_unit, "phone": mask_phone(c.caller_phone),
-        "overdue": actions.overdue_stage(c),
+        "deadline": actions.deadline_status(c),
         "events": [(e, actions.ACTION_LABELS.get(e.action, e.action)) for e in c.events.all()],
         "tasks": c.whistle_tasks.select_related("unit"),
         "my_task": c.whistle_tasks.filter(unit_id=role.unit_id, reported_at__isnull=True).first()
@@ -203,7 +218,7 @@ def _summons(request, c: Complaint) -> list[actions.Summons]:
     """The departments ticked on the whistle form, each with its own task and hours."""
     out = []
     for raw in request.POST.getlist("unit"):
-        unit = Unit.objects.filter(pk=int(raw) if raw.isdigit() else 0).first()
+        unit = Unit.objects.filter(pk=actions.as_id(raw)).first()
         if unit is None:
             raise actions.HotlineError(f"未知的部门：{raw[:20]}")
         try:
@@ -224,8 +239,7 @@ def task_act(request, task_id: int, action: str):
         if action == "report":
             actions.do_report(request.user, task, request.POST.get("report") or "")
         elif action == "score":
-            raw = request.POST.get("score") or ""
-            actions.do_score(request.user, task, int(raw) if raw.isdigit() else 0)
+            actions.do_score(request.user, task, actions.as_id(request.POST.get("score")) or 0)
         else:
             raise Http404("未知操作")
         messages.success(request, "已报到。" if action == "report" else "已评价。")
@@ -292,12 +306,13 @@ def rates_xlsx(request):
 
 @login_required
 def hot_board(request):
-    """热点诉求: similar complaints of the last days grouped and ranked."""
-    role = _role(request)
+    """热点诉求: similar complaints of the last days grouped and ranked (operators and supervisors: the
+    board spans the whole region, which a unit's handler may not read)."""
+    role = _role(request, Role.OPERATOR, Role.SUPERVISOR)
     try:
         days = min(max(int(request.GET.get("days") or 90), 1), 365)
     except ValueError:
         days = 90
-    since = timezone.now() - datetime.timedelta(days=days)
+    since = actions.now() - datetime.timedelta(days=days)
     issues = hot.region_hot_issues(role.region, since=since)
     return render(request, "hotline/hot.html", {"issues": issues[:30], "days": days, "role": role})

@@ -76,7 +76,7 @@ def test_stale_version_changes_nothing(hl):
     assert fresh.category == hl["noise"] and fresh.version == 2
 
 
-@pytest.mark.parametrize("text,message", [("", "过短"), ("   噪音 ", "过短"), ("吵" * 2001, "过长")])
+@pytest.mark.parametrize("text,message", [("", "过短"), ("   噪音 ", "过短"), ("吵" * 4001, "过长")])
 def test_bad_text_is_refused_and_nothing_saved(hl, text, message):
     with pytest.raises(actions.HotlineError, match=message):
         register(hl, text=text)
@@ -152,7 +152,53 @@ def test_overdue_stage(hl):
     assert actions.overdue_stage(c, clock.at) == "联系"  # contacted, but late
 
 
+def test_deadline_warning_before_overdue(hl):
+    p, clock = hl["people"], hl["clock"]
+    c = actions.do_dispatch(p["tz_op"], register(hl), hl["noise"])  # contact within 24 hours
+    assert actions.deadline_status(c, clock.at + datetime.timedelta(hours=17)) == ("正常", "")
+    assert actions.deadline_status(c, clock.at + datetime.timedelta(hours=19)) == ("预警", "联系")
+    assert actions.deadline_status(c, clock.at + datetime.timedelta(hours=25)) == ("超期", "联系")
+
+
 def test_calendar_year_not_loaded_is_an_error(hl, clock):
     clock.at = START.replace(year=2099)
+    c = register(hl)
     with pytest.raises(actions.HotlineError, match="工作日历未载入"):
-        actions.do_dispatch(hl["people"]["tz_op"], register(hl), hl["noise"])
+        actions.do_dispatch(hl["people"]["tz_op"], c, hl["noise"])
+    fresh = Complaint.objects.get(pk=c.pk)
+    assert (fresh.state, fresh.version, fresh.unit) == (State.REGISTERED, 1, None)
+    assert list(fresh.events.values_list("action", flat=True)) == ["register"]
+
+
+def test_same_key_registers_once(hl):
+    first = register(hl, intake_key="form:abc")
+    again = register(hl, intake_key="form:abc", text="另一段文字也不会再登记一次")
+    assert again.pk == first.pk and Complaint.objects.count() == 1
+
+
+def test_handler_without_unit_sees_nothing(hl):
+    from django.core.exceptions import ValidationError
+
+    register(hl)
+    role = hl["people"]["zjw"].hotline
+    role.unit = None
+    role.save()
+    assert not actions.visible(hl["people"]["zjw"]).exists()
+    with pytest.raises(ValidationError):
+        role.full_clean()
+
+
+def test_a_department_is_summoned_once(hl):
+    p, u = hl["people"], hl["units"]
+    c = actions.do_contact(p["beiyuan"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"], u["beiyuan"]))
+    c = actions.do_whistle(p["beiyuan"], c, [actions.Summons(u["zjw"], "核查", 24)])
+    actions.do_report(p["zjw"], c.whistle_tasks.get(), "已核查")
+    c = Complaint.objects.get(pk=c.pk)
+    with pytest.raises(actions.HotlineError, match="只报到一次"):
+        actions.do_whistle(p["beiyuan"], c, [actions.Summons(u["zjw"], "再查", 24)])
+    assert c.whistle_tasks.count() == 1 and Complaint.objects.get(pk=c.pk).state == State.CONTACTED
+
+
+def test_as_id():
+    assert [actions.as_id(v) for v in ("12", " 7 ", "", "²", "-1", "1e3", None, "9" * 10)] == [
+        12, 7, None, None, None, None, None, None]

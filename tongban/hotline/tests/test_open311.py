@@ -9,6 +9,8 @@ import pytest
 from tongban.hotline import actions
 from tongban.hotline.models import Channel, Complaint
 
+from .conftest import register
+
 pytestmark = pytest.mark.django_db
 
 BASE = "/open311/v2"
@@ -18,7 +20,8 @@ def create(client, hl, fmt="json", **params):
     data = {"jurisdiction_id": "110112", "service_code": str(hl["noise"].pk), "address_string": "幸福里小区3号楼",
             "description": "幸福里小区东侧工地夜间施工噪音扰民", "phone": "13812345678", "last_name": "王",
             "first_name": "伟"} | params
-    return client.post(f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v is not None})
+    headers = {k: data.pop(k) for k in list(data) if k.startswith("HTTP_")}
+    return client.post(f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v is not None}, **headers)
 
 
 def test_service_list_and_definition(client, hl):
@@ -32,6 +35,8 @@ def test_service_list_and_definition(client, hl):
     attribute = definition["attributes"][0]
     assert attribute["code"] == "STREET" and {v["name"] for v in attribute["values"]} == {"北苑街道", "中仓街道"}
     xml = ET.fromstring(client.get(f"{BASE}/services/{hl['noise'].pk}.xml", {"jurisdiction_id": "110112"}).content)
+    assert xml.tag == "service_definition" and xml.findtext("service_code") == str(hl["noise"].pk)
+    assert xml.find("attributes/attribute/code").text == "STREET"
     assert {v.findtext("name") for v in xml.iter("value")} == {"北苑街道", "中仓街道"}
 
 
@@ -56,7 +61,12 @@ def test_create_and_follow_a_request_json(client, hl):
     listed = client.get(f"{BASE}/requests.json", {"jurisdiction_id": "110112", "service_request_id": number}).json()
     assert (listed[0]["status"], listed[0]["status_notes"], listed[0]["agency_responsible"]) == (
         "closed", "已责令施工单位夜间停工。", "通州区生态环境局")
-    assert client.get(f"{BASE}/requests.json", {"jurisdiction_id": "110112", "status": "open"}).json() == []
+    window = {"jurisdiction_id": "110112", "start_date": "2026-09-01T00:00:00+08:00"}
+    assert client.get(f"{BASE}/requests.json", window | {"status": "open"}).json() == []
+    closed = client.get(f"{BASE}/requests.json", window | {"status": "closed"}).json()
+    assert [r["service_request_id"] for r in closed] == [number]
+    both = client.get(f"{BASE}/requests.json", window | {"status": "open,closed"}).json()
+    assert [r["service_request_id"] for r in both] == [number]
 
 
 def test_create_in_xml(client, hl):
@@ -78,7 +88,7 @@ def test_create_in_xml(client, hl):
     ({"address_string": None, "lat": "abc", "long": "116"}, 400, "数字"),
     ({"address_string": None, "lat": "95", "long": "116"}, 400, "范围"),
     ({"description": "吵"}, 400, "过短"),
-    ({"description": "吵" * 2001}, 400, "过长"),
+    ({"description": "吵" * 4001}, 400, "过长"),
     ({"phone": "12345"}, 400, "电话"),
     ({"attribute[STREET]": "99999"}, 400, "STREET"),
     ({"jurisdiction_id": "999999"}, 404, "jurisdiction_id"),
@@ -94,6 +104,28 @@ def test_bad_requests_are_refused_and_change_nothing(client, hl, params, status,
             error = ET.fromstring(response.content).find("error")
             assert error.findtext("code") == str(status) and words in error.findtext("description")
     assert not Complaint.objects.exists()
+
+
+def test_retry_with_idempotency_key_creates_one(client, hl):
+    first = create(client, hl, HTTP_IDEMPOTENCY_KEY="retry-1")
+    again = create(client, hl, HTTP_IDEMPOTENCY_KEY="retry-1")
+    assert first.json()[0]["service_request_id"] == again.json()[0]["service_request_id"]
+    assert Complaint.objects.count() == 1
+
+
+def test_reads_show_only_open311_requests(client, hl):
+    call = register(hl)  # a phone call: its text and place are not for the public API
+    assert client.get(f"{BASE}/requests/{call.number}.json", {"jurisdiction_id": "110112"}).status_code == 404
+    listed = client.get(f"{BASE}/requests.json", {"jurisdiction_id": "110112", "service_request_id": call.number})
+    assert listed.json() == []
+
+
+def test_odd_ids_and_dates_are_clear_errors(client, hl):
+    assert client.get(f"{BASE}/services/².json", {"jurisdiction_id": "110112"}).status_code == 404
+    response = client.get(f"{BASE}/requests.json", {"jurisdiction_id": "110112", "end_date": "2026-02-30T00:00:00"})
+    assert response.status_code == 400
+    assert create(client, hl, **{"attribute[STREET]": "²"}).status_code == 400
+    assert create(client, hl, phone="+86 138 1234 5678").status_code == 201
 
 
 def test_jurisdiction_required_when_node_serves_two(client, hl):
