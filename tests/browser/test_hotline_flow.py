@@ -43,6 +43,9 @@ def test_complaint_from_call_to_ranking(live_hotline, page, screenshot):
     suggestion = page.locator("#suggestions label.suggested").first
     suggestion.wait_for()
     assert "环境保护" in suggestion.inner_text()  # the model's first suggestion, checked by default
+    assert suggestion.locator("input").is_checked()
+    assert page.locator("#intake input[name=category]:checked").count() == 1
+    assert "Intake" not in page.locator("#intake").inner_text()  # the one-time token is not shown
     page.get_by_label("承办单位（可改）").select_option(label="北苑街道")
     screenshot("hotline-intake")
     act(page, "登记并派单")

@@ -90,6 +90,7 @@ def _suggestions(region, text: str, address: str = "", chosen=None) -> dict:
         chosen = suggestions[0].category_id
     return {
         "suggestions": suggestions, "version": version, "text": text.strip(), "chosen": chosen,
+        "suggested_ids": {s.category_id for s in suggestions if s.category_id},
         "duplicates": hot.likely_duplicates(text, region, place=address or ""),
         "suggestions_json": json.dumps([s.as_dict() for s in suggestions], ensure_ascii=False),
         "categories": Category.objects.filter(active=True),
