@@ -161,14 +161,20 @@ def complaint_detail(request, number: str):
     role = _role(request)
     c = _visible(request, number)
     is_unit = role.role == Role.HANDLER and role.unit_id == c.unit_id
+    version, suggestions = None, []
+    if role.role == Role.OPERATOR and c.state == State.REGISTERED:  # web, Open311, returned or registered only
+        version, suggestions = dispatch.suggest(c.text, c.region)
+    top = c.category_id or next((s.category_id for s in suggestions if s.category_id), None)
     return render(request, "hotline/detail.html", {
+        "suggestions": suggestions, "model_version": version,
+        "suggestions_json": json.dumps([s.as_dict() for s in suggestions], ensure_ascii=False),
         "c": c, "role": role, "is_unit": is_unit, "phone": mask_phone(c.caller_phone),
         "deadline": actions.deadline_status(c),
         "events": [(e, actions.ACTION_LABELS.get(e.action, e.action)) for e in c.events.all()],
         "tasks": c.whistle_tasks.select_related("unit"),
         "my_task": c.whistle_tasks.filter(unit_id=role.unit_id, reported_at__isnull=True).first()
         if role.role == Role.HANDLER else None,
-        "dispatch_form": DispatchForm(region=c.region, initial={"category": c.category_id}),
+        "dispatch_form": DispatchForm(region=c.region, initial={"category": top}),
         "departments": Unit.objects.filter(region=c.region, kind=Unit.Kind.DEPARTMENT, active=True),
         "note_form": NoteForm(), "callback_form": CallbackForm(), "State": State,
     })
@@ -191,7 +197,8 @@ def act(request, number: str, action: str):
             if not form.is_valid():
                 raise actions.HotlineError("请选择诉求分类。")
             actions.do_dispatch(request.user, c, form.cleaned_data["category"], form.cleaned_data["unit"],
-                                expected_version=version)
+                                suggestions=form.cleaned_data["suggestions"],
+                                model_version=form.cleaned_data["model_version"], expected_version=version)
         elif action == "return":
             actions.do_return(request.user, c, note, expected_version=version)
         elif action == "contact":

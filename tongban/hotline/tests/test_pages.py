@@ -82,6 +82,20 @@ def test_forged_suggestions_do_not_break_intake(client, hl):
     assert response.status_code == 200 and Complaint.objects.count() == 3  # refused before registering
 
 
+def test_web_complaint_dispatched_from_its_page_with_suggestions(client, hl, model):
+    c = actions.do_register(None, actions.Intake(region=hl["tz"], channel="web", text="幸福里小区晚上工地施工噪音太大"))
+    login(client, hl, "tz_op")
+    page = client.get(f"/hotline/complaints/{c.number}/").content.decode()
+    assert "系统建议" in page and 'name="suggestions"' in page
+    suggestions = '[{"category": "环境保护", "confidence": 0.9, "unit": "通州区生态环境局"}]'
+    client.post(f"/hotline/complaints/{c.number}/act/dispatch/", {
+        "version": c.version, "category": hl["housing"].pk, "suggestions": suggestions,
+        "model_version": model.version})
+    c.refresh_from_db()
+    assert (c.state, c.category, c.overridden, c.model_version) == (State.DISPATCHED, hl["housing"], True,
+                                                                    model.version)
+
+
 def test_intake_errors_keep_the_text(client, hl):
     login(client, hl, "tz_op")
     response = client.post("/hotline/", {"text": "吵", "caller_phone": "1"})
