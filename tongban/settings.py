@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ninja",  # serves the OpenAPI docs' JS/CSS from static files: no CDN
+    "tongban.core",
     "tongban.catalog",
     "tongban.calendar",
     "tongban.audit",
@@ -84,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tongban.middleware.TongbanErrorMiddleware",
 ]
 
 ROOT_URLCONF = "tongban.urls"
