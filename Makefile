@@ -19,4 +19,6 @@ test: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy tongban
 	$(VENV)/bin/tongban makemigrations --check --dry-run
