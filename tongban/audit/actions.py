@@ -25,12 +25,16 @@ from django.utils import timezone
 
 from tongban.audit.masking import mask_personal, mask_text
 from tongban.audit.models import GENESIS_HASH, AuditEntry, AuditHead
+from tongban.core import clock
+from tongban.core.errors import Invalid
 
 __all__ = ["AuditError", "VerifyResult", "do_append", "entries_for", "entry_hash", "mask_personal", "verify"]
 
 
-class AuditError(Exception):
-    """An entry could not be appended; the message says why."""
+class AuditError(Invalid):
+    """An entry could not be appended (a programming error, as a rule); the message says why."""
+
+    code = "audit.invalid"
 
 
 def canonical_json(value: Any) -> str:
@@ -55,7 +59,8 @@ def _no_floats(value: Any) -> None:
     # A float's text form is not stable through the databases' JSON storage (PostgreSQL's jsonb
     # gives 1e16 back as 10000000000000000), which would break the hash on verify.
     if isinstance(value, float):
-        raise AuditError(f"审计内容不能包含浮点数（{value!r}）：请改用字符串、整数或 Decimal。")
+        raise AuditError(f"审计内容不能包含浮点数（{value!r}）：请改用字符串、整数或 Decimal。",
+                         code="audit.float_in_data")
     if isinstance(value, dict):
         for item in value.values():
             _no_floats(item)
@@ -69,22 +74,23 @@ def _prepare_data(data: dict | None) -> dict:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise AuditError("审计内容必须是字典（dict）。")
+        raise AuditError("审计内容必须是字典（dict）。", code="audit.data_not_dict")
     try:
         # DjangoJSONEncoder turns dates, Decimals and UUIDs into strings; the round trip also turns
         # tuples into lists and keys into strings, as the JSON column will.
         plain = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     except (TypeError, ValueError) as exc:
-        raise AuditError(f"审计内容无法保存为 JSON：{exc}") from None
+        raise AuditError(f"审计内容无法保存为 JSON：{exc}", code="audit.data_not_json") from None
     _no_floats(plain)
     return mask_personal(plain)
 
 
 def _check_text(name: str, value: str, max_length: int) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise AuditError(f"审计记录的 {name} 不能为空。")
+        raise AuditError(f"审计记录的 {name} 不能为空。", code="audit.empty_field")
     if len(value) > max_length:
-        raise AuditError(f"审计记录的 {name} 过长（最多 {max_length} 个字符）：{value[:40]}…")
+        raise AuditError(f"审计记录的 {name} 过长（最多 {max_length} 个字符）：{value[:40]}…",
+                         code="audit.field_too_long")
     return value
 
 
@@ -94,7 +100,8 @@ def _lock_head() -> AuditHead:
         # The head row is created by migration 0003; a test-suite flush removes it with everything else.
         # Recreate it only for an empty trail: anything else means the head was deleted.
         if AuditEntry.objects.exists():
-            raise AuditError("审计链头缺失但已有审计记录，无法追加：请运行 tongban audit verify 查明原因。")
+            raise AuditError("审计链头缺失但已有审计记录，无法追加：请运行 tongban audit verify 查明原因。",
+                             code="audit.head_missing")
         head, _ = AuditHead.objects.select_for_update().get_or_create(pk=1, defaults={"seq": 0,
                                                                                     "hash": GENESIS_HASH})
     return head
@@ -114,11 +121,12 @@ def do_append(*, actor: str, action: str, subject: str, data: dict | None = None
     mobile numbers in `actor` and `subject` by shape. Floats are refused (see `_no_floats`).
     """
     if not transaction.get_connection().in_atomic_block:
-        raise AuditError("do_append 必须在调用方的 transaction.atomic() 中调用，使审计记录与所记录的变更同时提交。")
+        raise AuditError("do_append 必须在调用方的 transaction.atomic() 中调用，使审计记录与所记录的变更同时提交。",
+                         code="audit.not_in_transaction")
     if at is None:
-        at = timezone.now()
+        at = clock.now()
     elif timezone.is_naive(at):
-        raise AuditError("审计记录的时间必须带时区。")
+        raise AuditError("审计记录的时间必须带时区。", code="audit.naive_time")
     actor = _check_text("actor", mask_text(actor), AuditEntry._meta.get_field("actor").max_length)
     action = _check_text("action", action, AuditEntry._meta.get_field("action").max_length)
     subject = _check_text("subject", mask_text(subject), AuditEntry._meta.get_field("subject").max_length)

@@ -9,26 +9,30 @@ from __future__ import annotations
 
 from django.db import models
 
+from tongban.core.errors import NotAllowed
+
 GENESIS_HASH = "0" * 64  # prev_hash of entry 1
 
 
-class AppendOnlyError(Exception):
+class AppendOnlyError(NotAllowed):
     """An attempt to change or delete an audit entry through the ORM."""
+
+    code = "audit.append_only"
 
 
 class AuditEntryQuerySet(models.QuerySet):
     # Bulk writes would bypass both the chain and AuditEntry.save/delete: refuse them outright.
     def update(self, **kwargs):
-        raise AppendOnlyError("审计记录只能追加，不能修改。")
+        raise AppendOnlyError("审计记录只能追加，不能修改。", code="audit.update_refused")
 
     def delete(self):
-        raise AppendOnlyError("审计记录只能追加，不能删除。")
+        raise AppendOnlyError("审计记录只能追加，不能删除。", code="audit.delete_refused")
 
     def bulk_create(self, objs, *args, **kwargs):
-        raise AppendOnlyError("审计记录只能逐条通过 audit.actions.do_append 追加。")
+        raise AppendOnlyError("审计记录只能逐条通过 audit.actions.do_append 追加。", code="audit.bulk_create_refused")
 
     def bulk_update(self, objs, fields, *args, **kwargs):
-        raise AppendOnlyError("审计记录只能追加，不能修改。")
+        raise AppendOnlyError("审计记录只能追加，不能修改。", code="audit.update_refused")
 
 
 class AuditEntry(models.Model):
@@ -55,11 +59,11 @@ class AuditEntry(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
-            raise AppendOnlyError(f"审计记录只能追加，不能修改（第 {self.seq} 条）。")
+            raise AppendOnlyError(f"审计记录只能追加，不能修改（第 {self.seq} 条）。", code="audit.update_refused")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"审计记录只能追加，不能删除（第 {self.seq} 条）。")
+        raise AppendOnlyError(f"审计记录只能追加，不能删除（第 {self.seq} 条）。", code="audit.delete_refused")
 
 
 class AuditHead(models.Model):

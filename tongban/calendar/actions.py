@@ -32,26 +32,33 @@ from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
-from django.utils import timezone
 
 from tongban.calendar.models import CalendarYear, SpecialDay
 from tongban.calendar.yearfile import DayRow, parse_year_file, write_year_file
+from tongban.core import clock
+from tongban.core.errors import Invalid, Unavailable
 
 
-class YearNotLoaded(Exception):
-    """A computation needed a day of a year whose holiday schedule is not loaded."""
+class YearNotLoaded(Unavailable):
+    """A computation needed a day of a year whose holiday schedule is not loaded (never guessed)."""
+
+    code = "calendar.year_not_loaded"
 
     def __init__(self, year: int) -> None:
         self.year = year
         super().__init__(f"{year} 年的节假日安排尚未载入，无法计算工作日")
 
 
-class CalendarError(Exception):
+class CalendarError(Invalid):
     """A calendar operation was refused; the message is shown to the user as is."""
+
+    code = "calendar.invalid"
 
 
 class YearFileError(CalendarError):
     """A year file has errors; `errors` lists every one (with its line number where it has one)."""
+
+    code = "calendar.year_file_invalid"
 
     def __init__(self, errors: list[str]) -> None:
         self.errors = errors
@@ -221,12 +228,12 @@ def do_import_year_file(path, *, dry_run: bool = False, source: str = CalendarYe
     IMMEDIATE transaction already serialises writers.
     """
     if source not in CalendarYear.Source.values:
-        raise CalendarError(f"未知来源：{source}")
+        raise CalendarError(f"未知来源：{source}", code="calendar.unknown_source")
     path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CalendarError(f"无法读取文件 {path}：{exc.strerror or exc}") from None
+        raise CalendarError(f"无法读取文件 {path}：{exc.strerror or exc}", code="calendar.unreadable_file") from None
     parsed = parse_year_file(data)
     if parsed.errors:
         raise YearFileError(parsed.errors)
@@ -244,7 +251,7 @@ def do_import_year_file(path, *, dry_run: bool = False, source: str = CalendarYe
                 cursor.execute(f"LOCK TABLE {CalendarYear._meta.db_table} IN EXCLUSIVE MODE")
         loaded = set(CalendarYear.objects.filter(year__in=parsed.years).values_list("year", flat=True))
         generation = (CalendarYear.objects.aggregate(g=Max("generation"))["g"] or 0) + 1
-        now = timezone.now()
+        now = clock.now()
         years = {}
         for year in parsed.years:
             years[year], _ = CalendarYear.objects.update_or_create(

@@ -22,10 +22,13 @@ from tongban.catalog.models import (
     Material,
     Region,
 )
+from tongban.core.errors import Invalid
 
 
-class CatalogError(Exception):
+class CatalogError(Invalid):
     """A catalogue operation was refused; the message is shown to the user as is."""
+
+    code = "catalog.invalid"
 
 
 @dataclass(frozen=True)
@@ -136,11 +139,11 @@ def check_departments(rows: list[ItemData], *, create: bool) -> list[tuple[str, 
     for row in rows:
         for region_code, dept_name in row.departments:
             if region_code not in regions:
-                raise CatalogError(f"未知区域代码：{region_code}")
+                raise CatalogError(f"未知区域代码：{region_code}", code="catalog.unknown_region")
             if (region_code, dept_name) not in known and (region_code, dept_name) not in missing:
                 missing.append((region_code, dept_name))
     if missing and not create:
-        raise CatalogError("未知部门：" + "、".join(name for _, name in missing))
+        raise CatalogError("未知部门：" + "、".join(name for _, name in missing), code="catalog.unknown_department")
     return missing
 
 
@@ -158,7 +161,8 @@ def do_import_items(
         return _import_items(rows, source=source, changed_by=changed_by, note=note,
                              create_departments=create_departments)
     except IntegrityError as exc:
-        raise CatalogError(f"导入与另一项同时进行的修改冲突，未导入任何事项，请重试（{exc}）") from None
+        raise CatalogError(f"导入与另一项同时进行的修改冲突，未导入任何事项，请重试（{exc}）",
+                           code="catalog.import_conflict") from None
 
 
 def _import_items(rows: list[ItemData], *, source: str, changed_by: str, note: str,

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from tongban.cases import actions as case_actions
 from tongban.cases.clock import Status
+from tongban.core import clock
 from tongban.dashboard import figures as fig
 from tongban.dashboard.access import Viewer, viewer
 from tongban.ratings.models import Level
@@ -78,7 +78,7 @@ def _figures(request) -> tuple[fig.Figures, forms.Form] | HttpResponse:
     who = viewer(request.user)
     if not who.allowed:
         raise PermissionDenied("联席会议看板仅供工作人员查看")
-    today = case_actions.today()  # the date the case pages use, so the clocks agree
+    today = clock.today()  # the one clock: the date the case pages use too
     form = FilterForm(request.GET or None, viewer=who, today=today)
     return fig.compute(form.scope(), today), form
 

@@ -1,7 +1,7 @@
 """The hotline demo: units, categories, limits, staff, a dispatch model and a few dozen complaints over two
 months (so the 三率 ranking, the whistle board and the hot-issue board have something to show).
 
-Complaints are back-dated by replacing `hotline.actions.now` while they are built — demo code only.
+Complaints are back-dated with `core.clock.pinned` while they are built — demo code only.
 Idempotent: configuration is upserted; the model and the complaints are made only when there are none.
 """
 
@@ -12,13 +12,15 @@ import csv
 import datetime
 import random
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
 
 from tongban.catalog.models import Region
-from tongban.demo.cases import _demo_user
+from tongban.core import clock
+from tongban.demo.cases import _demo_user, own_clock_pinned
 from tongban.demo.hotline_data import CATEGORIES, LIMITS, PLACES, PROBLEMS, UNITS, training_rows
 from tongban.hotline import actions, dispatch
 from tongban.hotline.models import (
@@ -107,13 +109,9 @@ def _train_demo_model() -> None:
 
 
 @contextlib.contextmanager
-def _at(moment: datetime.datetime):
-    original = actions.now
-    actions.now = lambda: moment
-    try:
+def _at(moment: datetime.datetime) -> Iterator[None]:
+    with clock.pinned(moment), own_clock_pinned(actions, moment):
         yield
-    finally:
-        actions.now = original
 
 
 def _load_complaints(region: Region, operator, users: dict) -> None:
@@ -122,7 +120,7 @@ def _load_complaints(region: Region, operator, users: dict) -> None:
     handlers = {HOTLINE_STAFF[n][2]: u for n, u in users.items() if HOTLINE_STAFF[n][0] == Role.HANDLER
                 and HOTLINE_STAFF[n][1] == region.code}
     streets = list(Unit.objects.filter(region=region, kind=Unit.Kind.STREET))
-    now = timezone.now()
+    now = clock.now()
     start = (timezone.localtime(now).replace(day=1, hour=9, minute=0, second=0, microsecond=0)
              - datetime.timedelta(days=25))
     span = max((now - start).total_seconds() - 7 * 86400, 86400)

@@ -23,6 +23,7 @@ from tongban.accounts.models import Role, profile_of
 from tongban.audit.actions import entries_for
 from tongban.cases.clock import Status, clock
 from tongban.cases.models import ApplicantKind, Case, Delivery, Outcome, SupplementNotice
+from tongban.core.errors import NotFound
 from tongban.core.identity import mask_credit_code, mask_id, mask_phone
 
 KINDS: dict[str, str] = {
@@ -48,8 +49,10 @@ SUPPLEMENT_RULE = (
 )
 
 
-class NotAvailable(Exception):
+class NotAvailable(NotFound):
     """The case has not (yet) reached the state that produces this notice; the message says why."""
+
+    code = "document.not_available"
 
 
 def unavailable_reason(case: Case, kind: str) -> str:
@@ -80,7 +83,7 @@ def build_notice(case: Case, kind: str, *, tracking_url: str, today: datetime.da
     """
     reason = unavailable_reason(case, kind)
     if reason:
-        raise NotAvailable(reason)
+        raise NotAvailable(reason, code="document.not_available")
     notice = {
         "kind": kind, "title": KINDS[kind], "number": case.number, "addressee": case.applicant_name,
         "opening": "", "facts": [], "sections": [], "issuer": case.competent_department.name,

@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from tongban.cases import actions
 from tongban.cases.models import Case
+from tongban.core import clock
 from tongban.documents import qr
 from tongban.documents.context import KINDS, NotAvailable, available_kinds, build_notice
 from tongban.documents.pdf import render_pdf
@@ -38,7 +39,7 @@ def _notice(request, case: Case, kind: str) -> dict:
             signed = _signed_result(request, case)
         except verification.NotIssuedHere:  # another node's copy: it keeps the tracking QR code
             signed = None
-    return build_notice(case, kind, tracking_url=tracking_url, today=actions.today(), verification=signed)
+    return build_notice(case, kind, tracking_url=tracking_url, today=clock.today(), verification=signed)
 
 
 def _signed_result(request, case: Case) -> dict:

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from tongban.cases.models import Case, Extension, JointTask, State, SupplementNotice
 from tongban.catalog.models import Channel, Department, Item, ItemVersion, Region, ServiceCentre
+from tongban.core.errors import Invalid
 from tongban.federation import keys
 
 SCALARS = ("number", "mode", "state", "version", "applicant_kind", "applicant_name", "applicant_id_number",
@@ -24,8 +25,13 @@ DATES = ("accepted_on", "paused_since", "decided_on")
 TIMES = ("received_at", "delivered_at")
 
 
-class SyncError(Exception):
-    """The snapshot cannot be applied here (unknown item, department …); the text says what."""
+class SyncError(Invalid):
+    """The body cannot be applied here (unknown item, department …); the text says what.
+
+    The inbox records the message as rejected with the text as the receipt's reason.
+    """
+
+    code = "federation.not_applied"
 
 
 def _user_name(user) -> str:
@@ -88,7 +94,8 @@ def _get(model, what: str, **lookup):
     try:
         return model.objects.get(**lookup)
     except model.DoesNotExist:
-        raise SyncError(f"本节点没有{what}：{'、'.join(str(v) for v in lookup.values())}") from None
+        raise SyncError(f"本节点没有{what}：{'、'.join(str(v) for v in lookup.values())}",
+                        code="federation.unknown_reference") from None
 
 
 def resolve(data: dict) -> dict:
@@ -107,7 +114,7 @@ def resolve(data: dict) -> dict:
                            if data.get("delegating_region") else None),
     )
     if data["state"] not in State.values:
-        raise SyncError(f"未知状态：{data['state']}")
+        raise SyncError(f"未知状态：{data['state']}", code="federation.unknown_state")
     return fields
 
 

@@ -19,6 +19,8 @@ from django.utils import timezone
 from tongban.accounts.models import Role, profile_of
 from tongban.audit.actions import do_append
 from tongban.catalog.models import Competence, Department, Item, Region
+from tongban.core import clock
+from tongban.core.errors import Invalid
 from tongban.federation import keys, routing, trust
 from tongban.federation.models import Delegation
 from tongban.federation.outbox import enqueue
@@ -26,8 +28,10 @@ from tongban.federation.outbox import enqueue
 MAX_DAYS = 3 * 366  # a delegation is for a period, not forever
 
 
-class DelegationError(Exception):
-    """Refused; the message is for the user."""
+class DelegationError(Invalid):
+    """A delegation refused or not valid for this use; the message is for the user, the code says what."""
+
+    code = "delegation.invalid"
 
 
 def _root(region: Region) -> Region:
@@ -47,22 +51,23 @@ def do_issue_delegation(user, *, department: Department, item_codes: list[str], 
     """An administrator of a region delegates items of that region to another region's department."""
     profile = profile_of(user)
     if not (profile and profile.role == Role.ADMIN):
-        raise DelegationError("只有地区管理员可以签发审批委托")
+        raise DelegationError("只有地区管理员可以签发审批委托", code="delegation.not_admin")
     region = _root(profile.region)
     if _root(department.region) == region:
-        raise DelegationError("审批委托只能授予另一地区的部门")
+        raise DelegationError("审批委托只能授予另一地区的部门", code="delegation.same_region")
     if routing.node_of(region) != keys.node_id():
-        raise DelegationError(f"{region.name}的委托须在其本地节点签发")
+        raise DelegationError(f"{region.name}的委托须在其本地节点签发", code="delegation.wrong_node")
     codes = sorted(set(item_codes))
     if not codes:
-        raise DelegationError("请至少选择一个委托事项")
+        raise DelegationError("请至少选择一个委托事项", code="delegation.no_items")
     known = set(Competence.objects.filter(region=region, item__code__in=codes).values_list("item__code", flat=True))
     unknown = [c for c in codes if c not in known]
     if unknown:
-        raise DelegationError(f"这些事项不是{region.name}的事项：{'、'.join(unknown[:5])}")
+        raise DelegationError(f"这些事项不是{region.name}的事项：{'、'.join(unknown[:5])}",
+                              code="delegation.unknown_items")
     if not valid_from <= valid_until or (valid_until - valid_from).days > MAX_DAYS:
-        raise DelegationError("有效期须为起止日期，且不超过三年")
-    issued_at = timezone.now().replace(microsecond=0)
+        raise DelegationError("有效期须为起止日期，且不超过三年", code="delegation.bad_period")
+    issued_at = clock.now().replace(microsecond=0)
     delegation_id = f"{keys.node_id()}:{uuid.uuid4().hex}"
     payload = payload_of(delegation_id, keys.node_id(), region, department, codes, valid_from, valid_until, issued_at)
     with transaction.atomic():
@@ -82,16 +87,16 @@ def do_issue_delegation(user, *, department: Department, item_codes: list[str], 
 def do_revoke_delegation(user, delegation: Delegation, *, reason: str) -> Delegation:
     profile = profile_of(user)
     if not (profile and profile.role == Role.ADMIN and _root(profile.region) == delegation.delegating_region):
-        raise DelegationError("只有委托地区的管理员可以撤销委托")
+        raise DelegationError("只有委托地区的管理员可以撤销委托", code="delegation.not_admin")
     if delegation.issuer != keys.node_id():
-        raise DelegationError("委托只能在签发它的节点上撤销")
+        raise DelegationError("委托只能在签发它的节点上撤销", code="delegation.wrong_node")
     if not reason.strip():
-        raise DelegationError("请填写撤销理由")
-    at = timezone.now()
+        raise DelegationError("请填写撤销理由", code="delegation.reason_required")
+    at = clock.now()
     with transaction.atomic():
         if not Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
                 revoked_at=at, revocation_reason=reason.strip()[:200]):
-            raise DelegationError("该委托已撤销")
+            raise DelegationError("该委托已撤销", code="delegation.already_revoked")
         _send(delegation, "delegation.revoke", {"delegation_id": delegation.delegation_id,
                                                 "revoked_at": at.isoformat(), "reason": reason.strip()[:200]})
         do_append(at=at, actor=user.get_username(), action="delegation.revoke",
@@ -116,22 +121,24 @@ def check_valid(delegation_id: str, *, item: Item, department: Department | None
     delegation = Delegation.objects.select_related("department__region", "delegating_region").filter(
         delegation_id=delegation_id).first()
     if delegation is None:
-        raise DelegationError(f"本节点没有编号为 {delegation_id} 的审批委托")
+        raise DelegationError(f"本节点没有编号为 {delegation_id} 的审批委托",
+                              code="delegation.unknown")
     try:
         trust.verify(delegation.issuer, keys.canonical(delegation.payload), delegation.signature)
     except trust.TrustError as exc:
-        raise DelegationError(f"审批委托的签名无效：{exc}") from None
+        raise DelegationError(f"审批委托的签名无效：{exc}", code="delegation.bad_signature") from None
     if delegating_region and delegation.delegating_region.code != delegating_region:
-        raise DelegationError("该委托不是审批地区签发的")
+        raise DelegationError("该委托不是审批地区签发的", code="delegation.wrong_region")
     if delegation.revoked_at and (not as_of_then or timezone.localdate(delegation.revoked_at) <= on):
         raise DelegationError(f"审批委托已于 {timezone.localdate(delegation.revoked_at):%Y-%m-%d} 撤销："
-                              f"{delegation.revocation_reason}")
+                              f"{delegation.revocation_reason}", code="delegation.revoked")
     if not delegation.valid_from <= on <= delegation.valid_until:
-        raise DelegationError(f"审批委托的有效期为 {delegation.valid_from} 至 {delegation.valid_until}，{on} 不在其内")
+        raise DelegationError(f"审批委托的有效期为 {delegation.valid_from} 至 {delegation.valid_until}，{on} 不在其内",
+                              code="delegation.out_of_period")
     if item.code not in delegation.item_codes:
-        raise DelegationError(f"审批委托不包括事项“{item.name}”")
+        raise DelegationError(f"审批委托不包括事项“{item.name}”", code="delegation.item_not_covered")
     if department is not None and department.pk != delegation.department_id:
-        raise DelegationError(f"审批委托授予的是{delegation.department.name}")
+        raise DelegationError(f"审批委托授予的是{delegation.department.name}", code="delegation.wrong_department")
     return delegation
 
 
@@ -154,13 +161,13 @@ def apply_issue(sender: str, body: dict) -> None:
         valid_until = datetime.date.fromisoformat(payload["valid_until"])
         issued_at = datetime.datetime.fromisoformat(payload["issued_at"])
     except (KeyError, TypeError, ValueError, Region.DoesNotExist, Department.DoesNotExist) as exc:
-        raise DelegationError(f"委托内容无法识别：{exc}") from None
+        raise DelegationError(f"委托内容无法识别：{exc}", code="delegation.malformed") from None
     if payload.get("issuer") != sender or routing.node_of(region) != sender:
-        raise DelegationError(f"节点 {sender} 不能以{region.name}的名义签发委托")
+        raise DelegationError(f"节点 {sender} 不能以{region.name}的名义签发委托", code="delegation.wrong_issuer")
     try:
         trust.verify(sender, keys.canonical(payload), signature)
     except trust.TrustError as exc:
-        raise DelegationError(str(exc)) from None
+        raise DelegationError(str(exc), code="delegation.bad_signature") from None
     Delegation.objects.get_or_create(delegation_id=payload["delegation_id"], defaults=dict(
         issuer=sender, delegating_region=region, department=department, item_codes=list(payload["items"]),
         valid_from=valid_from, valid_until=valid_until, issued_at=issued_at,
@@ -170,11 +177,12 @@ def apply_issue(sender: str, body: dict) -> None:
 def apply_revoke(sender: str, body: dict) -> None:
     delegation = Delegation.objects.filter(delegation_id=body.get("delegation_id")).first()
     if delegation is None or delegation.issuer != sender:
-        raise DelegationError(f"节点 {sender} 没有签发编号为 {body.get('delegation_id')} 的委托")
+        raise DelegationError(f"节点 {sender} 没有签发编号为 {body.get('delegation_id')} 的委托",
+                              code="delegation.unknown")
     try:
         at = datetime.datetime.fromisoformat(body["revoked_at"])
     except (KeyError, TypeError, ValueError):
-        raise DelegationError("撤销时间格式错误") from None
+        raise DelegationError("撤销时间格式错误", code="delegation.malformed") from None
     Delegation.objects.filter(pk=delegation.pk, revoked_at__isnull=True).update(
         revoked_at=at, revocation_reason=str(body.get("reason", ""))[:200])
 
@@ -183,7 +191,8 @@ def check_delegated_case(data: dict) -> None:
     """At the delegating node: a case decided elsewhere under our delegation must cite a valid one."""
     delegation = Delegation.objects.filter(delegation_id=data["delegation"]).first()
     if delegation is None or delegation.issuer != keys.node_id():
-        raise DelegationError(f"办件所引的委托 {data['delegation']} 不是本节点签发的")
+        raise DelegationError(f"办件所引的委托 {data['delegation']} 不是本节点签发的",
+                              code="delegation.not_issued_here")
     item = Item.objects.get(code=data["item"])
     department = Department.objects.get(region__code=data["competent_region"], name=data["competent_department"])
     for field in ("accepted_on", "decided_on"):

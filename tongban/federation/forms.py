@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 
 from tongban.catalog.models import Department, Item, Region
+from tongban.core import clock
 
 
 class DelegationForm(forms.Form):
@@ -21,7 +20,7 @@ class DelegationForm(forms.Form):
         self.fields["department"].queryset = (Department.objects.exclude(region=region).exclude(region__parent=region)
                                               .select_related("region").order_by("region__code", "name"))
         self.fields["items"].queryset = Item.objects.filter(competences__region=region).order_by("code")
-        self.fields["valid_from"].initial = datetime.date.today()
+        self.fields["valid_from"].initial = clock.today()
 
 
 class RevokeDelegationForm(forms.Form):

@@ -17,9 +17,9 @@ import urllib.request
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from tongban.cases.models import Case
+from tongban.core import clock
 from tongban.federation import casesync, envelope, routing, trust
 from tongban.federation.models import OutboxMessage, PeerSequence
 
@@ -37,7 +37,7 @@ def next_seq(peer: str) -> int:
 
 def enqueue(peer: str, kind: str, body: dict, case_number: str = "") -> OutboxMessage:
     assert transaction.get_connection().in_atomic_block, "enqueue inside the transaction of the change"
-    at = timezone.now()
+    at = clock.now()
     return OutboxMessage.objects.create(recipient=peer, seq=next_seq(peer), kind=kind, case_number=case_number,
                                         body=body, created_at=at, next_attempt_at=at)
 
@@ -76,14 +76,14 @@ def _fail(peer: str, message: OutboxMessage, error: str) -> None:
     delay = min(BACKOFF_START * 2 ** message.attempts, BACKOFF_MAX)
     OutboxMessage.objects.filter(pk=message.pk).update(
         attempts=F("attempts") + 1, last_error=error[:300],
-        next_attempt_at=timezone.now() + datetime.timedelta(seconds=delay))
+        next_attempt_at=clock.now() + datetime.timedelta(seconds=delay))
 
 
 def deliver_peer(peer: str, limit: int = 200) -> tuple[int, bool]:
     """Send `peer`'s due messages in order. Returns (acknowledged, failed)."""
     node = trust.peers().get(peer)
     pending = list(OutboxMessage.objects.filter(recipient=peer, acked_at__isnull=True).order_by("seq")[:limit])
-    if not pending or pending[0].next_attempt_at > timezone.now():
+    if not pending or pending[0].next_attempt_at > clock.now():
         return 0, False
     if node is None:
         _fail(peer, pending[0], f"节点 {peer} 已不在信任列表中，消息暂停发送")
@@ -103,7 +103,7 @@ def deliver_peer(peer: str, limit: int = 200) -> tuple[int, bool]:
                 _fail(peer, message, exc.reason)
                 return acked, True
             OutboxMessage.objects.filter(pk=message.pk, acked_at__isnull=True).update(
-                acked_at=timezone.now(), receipt=receipt, last_error=receipt.get("reason", "")[:300])
+                acked_at=clock.now(), receipt=receipt, last_error=receipt.get("reason", "")[:300])
             acked += 1
             continue
         if status == 409 and answer.get("error") == "gap" and isinstance(answer.get("expected"), int):
@@ -117,7 +117,7 @@ def _rewind(peer: str, expected: int, message: OutboxMessage) -> None:
     """The peer has applied only up to `expected - 1` (e.g. restored from a backup): send from there again."""
     if expected < message.seq:
         OutboxMessage.objects.filter(recipient=peer, seq__gte=expected).update(
-            acked_at=None, receipt=None, next_attempt_at=timezone.now())
+            acked_at=None, receipt=None, next_attempt_at=clock.now())
         log.warning("peer %s expects #%s: re-sending from there", peer, expected)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import datetime
 
 from django.db.models import Q
-from django.utils import timezone
 
 from tongban.cases.models import Case
 from tongban.catalog.models import Mode
+from tongban.core import clock
 from tongban.federation import keys, trust
 from tongban.federation.envelope import Refused
 from tongban.federation.outbox import post
@@ -40,25 +40,25 @@ def shared_cases(peer: str) -> list[tuple[str, str, int]]:
 
 def signed_request(peer: str) -> dict:
     fields = {"type": "reconcile.request", "sender": keys.node_id(), "recipient": peer,
-              "time": timezone.now().isoformat()}
+              "time": clock.now().isoformat()}
     return {**fields, "signature": keys.sign(keys.canonical(fields))}
 
 
 def answer(request: object) -> dict:
     """The peer's side: verify the request, then sign the list."""
     if not isinstance(request, dict) or request.get("type") != "reconcile.request":
-        raise Refused("对账请求格式错误", 400)
+        raise Refused("对账请求格式错误", 400, code="federation.malformed")
     fields = {k: request.get(k) for k in ("type", "sender", "recipient", "time")}
     sender = str(fields["sender"])
     if fields["recipient"] != keys.node_id() or sender not in trust.peers():
-        raise Refused(f"未知节点或收件人不符：{sender}", 403)
+        raise Refused(f"未知节点或收件人不符：{sender}", 403, code="federation.unknown_sender")
     try:
         trust.verify(sender, keys.canonical(fields), str(request.get("signature", "")))
         sent = datetime.datetime.fromisoformat(str(fields["time"]))
     except (trust.TrustError, ValueError) as exc:
-        raise Refused(str(exc), 403) from None
-    if abs(timezone.now() - sent) > MAX_SKEW:
-        raise Refused("对账请求已过期（时间相差超过 5 分钟）", 403)
+        raise Refused(str(exc), 403, code="federation.bad_signature") from None
+    if abs(clock.now() - sent) > MAX_SKEW:
+        raise Refused("对账请求已过期（时间相差超过 5 分钟）", 403, code="federation.expired")
     body = {"node": keys.node_id(), "for": sender, "cases": [list(c) for c in shared_cases(sender)]}
     return {**body, "signature": keys.sign(keys.canonical(body))}
 
@@ -67,12 +67,13 @@ def fetch(peer: str) -> list[tuple[str, str, int]]:
     node = trust.node(peer)
     status, data = post(f"{node.url}/federation/reconcile/", signed_request(peer))
     if status != 200:
-        raise Refused(f"节点 {peer} 拒绝对账：HTTP {status} {data.get('detail', '')}", 502)
+        raise Refused(f"节点 {peer} 拒绝对账：HTTP {status} {data.get('detail', '')}", 502,
+                      code="federation.peer_refused")
     body = {k: data.get(k) for k in ("node", "for", "cases")}
     try:
         trust.verify(peer, keys.canonical(body), str(data.get("signature", "")))
     except trust.TrustError as exc:
-        raise Refused(f"对账答复签名无效：{exc}", 502) from None
+        raise Refused(f"对账答复签名无效：{exc}", 502, code="federation.bad_receipt") from None
     return [tuple(c) for c in body["cases"]]
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Count, Max, Min, Q
-from django.utils import timezone
 
+from tongban.core import clock
 from tongban.federation import trust
 from tongban.federation.models import InboxMessage, OutboxMessage, PeerSequence, RefusedMessage
 
@@ -50,7 +50,7 @@ def peer_statuses() -> list[PeerStatus]:
             peer=peer, name=node.name if node else peer, url=node.url if node else "", trusted=node is not None,
             sent=out["sent"], acknowledged=out["acknowledged"], pending=out["sent"] - out["acknowledged"],
             failing=out["failing"],
-            oldest_pending_seconds=(timezone.now() - out["oldest"]).total_seconds() if out["oldest"] else None,
+            oldest_pending_seconds=(clock.now() - out["oldest"]).total_seconds() if out["oldest"] else None,
             last_error=error, received=inbound["received"], rejected=inbound["rejected"],
             last_applied=sequence.last_applied if sequence else 0,
             refused=RefusedMessage.objects.filter(claimed_sender=peer).count()))

@@ -23,11 +23,14 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.conf import settings
 
+from tongban.core.errors import NotAllowed
 from tongban.federation import keys
 
 
-class TrustError(Exception):
+class TrustError(NotAllowed):
     """Unknown node, bad signature or a malformed bundle; the message is for the operator."""
+
+    code = "trust.untrusted"
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def load_bundle(path: str | None = None) -> dict[str, Node]:
     try:
         mtime = os.stat(path).st_mtime_ns
     except FileNotFoundError:
-        raise TrustError(f"信任列表文件不存在：{path}") from None
+        raise TrustError(f"信任列表文件不存在：{path}", code="trust.bundle_missing") from None
     cached = _cache.get(path)
     if cached and cached[0] == mtime:
         return cached[1]
@@ -69,10 +72,10 @@ def parse_bundle(text: str) -> dict[str, Node]:
                         url=str(entry["url"]).rstrip("/"), public_key=keys.load_public_key(entry["public_key"]),
                         regions=tuple(str(r) for r in entry.get("regions", [])))
             if node.id in nodes:
-                raise TrustError(f"信任列表中节点 {node.id} 出现两次")
+                raise TrustError(f"信任列表中节点 {node.id} 出现两次", code="trust.bundle_malformed")
             nodes[node.id] = node
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise TrustError(f"信任列表格式错误：{exc}") from None
+        raise TrustError(f"信任列表格式错误：{exc}", code="trust.bundle_malformed") from None
     return nodes
 
 
@@ -99,7 +102,7 @@ def node(node_id: str) -> Node:
         return this_node()
     found = load_bundle().get(node_id)
     if found is None:
-        raise TrustError(f"未知节点：{node_id}（不在信任列表中）")
+        raise TrustError(f"未知节点：{node_id}（不在信任列表中）", code="trust.unknown_node")
     return found
 
 
@@ -126,4 +129,4 @@ def verify(node_id: str, data: bytes, signature: str) -> None:
     try:
         public_key.verify(base64.b64decode(signature, validate=True), data)
     except (InvalidSignature, binascii.Error, ValueError):
-        raise TrustError(f"签名无效：不是节点 {node_id} 的签名，或内容已被改动") from None
+        raise TrustError(f"签名无效：不是节点 {node_id} 的签名，或内容已被改动", code="trust.bad_signature") from None

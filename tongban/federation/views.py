@@ -13,7 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Role, profile_of
-from tongban.cases.actions import today as case_today
+from tongban.core import clock
 from tongban.federation import delegations as delegation_actions
 from tongban.federation import keys, reconcile, routing, trust
 from tongban.federation.envelope import Refused
@@ -33,12 +33,13 @@ def inbox(request: HttpRequest) -> JsonResponse:
     try:
         raw = _json(request)
     except (UnicodeDecodeError, ValueError):
-        return JsonResponse({"error": "refused", "detail": "消息不是 UTF-8 JSON"}, status=400)
+        return JsonResponse({"error": "refused", "detail": "消息不是 UTF-8 JSON", "code": "federation.malformed"},
+                            status=400)
     try:
         receipt = do_receive_message(raw, remote_addr=request.META.get("REMOTE_ADDR", ""))
     except Refused as exc:
-        return JsonResponse({"error": exc.extra.get("error", "refused"), "detail": exc.reason, **exc.extra},
-                            status=exc.status)
+        return JsonResponse({"error": exc.extra.get("error", "refused"), "detail": exc.reason, "code": exc.code,
+                             **exc.extra}, status=exc.status)
     return JsonResponse({"receipt": receipt})
 
 
@@ -48,9 +49,10 @@ def reconcile_answer(request: HttpRequest) -> JsonResponse:
     try:
         return JsonResponse(reconcile.answer(_json(request)))
     except (UnicodeDecodeError, ValueError):
-        return JsonResponse({"error": "refused", "detail": "请求不是 UTF-8 JSON"}, status=400)
+        return JsonResponse({"error": "refused", "detail": "请求不是 UTF-8 JSON", "code": "federation.malformed"},
+                            status=400)
     except Refused as exc:
-        return JsonResponse({"error": "refused", "detail": exc.reason}, status=exc.status)
+        return JsonResponse({"error": "refused", "detail": exc.reason, "code": exc.code}, status=exc.status)
 
 
 @require_GET
@@ -107,7 +109,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
         "node": trust.this_node(), "region": region, "form": form, "delegations": listed,
         "revocable": {d.pk for d in listed if region and d.delegating_region_id == region.pk
                       and d.issuer == keys.node_id()},
-        "today": case_today(),
+        "today": clock.today(),
     })
 
 

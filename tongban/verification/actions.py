@@ -24,22 +24,24 @@ from tongban.audit.actions import do_append
 from tongban.audit.masking import mask_text
 from tongban.cases import actions as case_actions
 from tongban.cases.models import Case, Outcome
+from tongban.core import clock
+from tongban.core.errors import Invalid, NotAllowed
 from tongban.federation import keys, routing, trust
 from tongban.federation.outbox import enqueue
 from tongban.verification.models import Kind, ResultDocument, RevocationNotice
 from tongban.verification.payload import PAYLOAD_FIELDS, build_payload, envelope, envelope_problem, fingerprint
 
 
-class ResultError(Exception):
-    """The document cannot be issued or revoked; the message says why, in Chinese."""
+class ResultError(Invalid):
+    """The document cannot be issued or revoked; the message says why, in Chinese, the code for programs."""
 
-
-class NotAllowed(ResultError):
-    pass
+    code = "result.invalid"
 
 
 class NotIssuedHere(ResultError):
     """The case's result is signed by another node: the one serving its competent region."""
+
+    code = "result.not_issued_here"
 
 
 # ---- issue ---------------------------------------------------------------------------------------
@@ -65,7 +67,7 @@ def do_issue_result(case: Case) -> ResultDocument:
     audit head (do_append), only when a document is created.
     """
     if not (case.decided_on and case.outcome):
-        raise ResultError(f"办件 {case.number} 尚未办结，不能签发结果文书。")
+        raise ResultError(f"办件 {case.number} 尚未办结，不能签发结果文书。", code="result.not_decided")
     kind = kind_for(case)
     existing = ResultDocument.objects.filter(case=case, kind=kind).first()
     if existing is not None:
@@ -73,9 +75,9 @@ def do_issue_result(case: Case) -> ResultDocument:
     issuer = keys.node_id()
     if issuing_node(case) != issuer:
         raise NotIssuedHere(f"办件 {case.number} 的结果文书由审批地区的节点（{issuer_name(issuing_node(case))}）签发，"
-                            "本节点不能签发。")
+                            "本节点不能签发。", code="result.not_issued_here")
     doc_id = f"{issuer}:{uuid.uuid4().hex}"
-    issued_at = case_actions.now().replace(microsecond=0)
+    issued_at = clock.now().replace(microsecond=0)
     payload = build_payload(case, doc_id=doc_id, issuer=issuer, kind=kind, kind_label=Kind(kind).label,
                             issued_at=issued_at)
     signature = keys.sign(keys.canonical(payload))
@@ -114,17 +116,18 @@ def do_revoke(user, doc: ResultDocument, reason: str) -> ResultDocument:
     Locks: the document row (the UPDATE) and the audit head, in one transaction.
     """
     if not can_revoke(user, doc):
-        raise NotAllowed(f"您无权吊销文书 {doc.doc_id}：只有审批地区的管理员可以吊销。")
+        raise NotAllowed(f"您无权吊销文书 {doc.doc_id}：只有审批地区的管理员可以吊销。",
+                         code="result.revoke_not_allowed")
     reason = mask_text(" ".join((reason or "").split()))  # shown publicly: no 身份证号 / phone in it
     if not reason:
-        raise ResultError("请填写吊销原因。")
+        raise ResultError("请填写吊销原因。", code="result.reason_required")
     if len(reason) > 200:
-        raise ResultError("吊销原因最多 200 个字。")
-    at = case_actions.now()
+        raise ResultError("吊销原因最多 200 个字。", code="result.reason_too_long")
+    at = clock.now()
     with transaction.atomic():
         if not ResultDocument.objects.filter(pk=doc.pk, revoked_at__isnull=True).update(
                 revoked_at=at, revocation_reason=reason, revoked_by=user):
-            raise ResultError(f"文书 {doc.doc_id} 已被吊销。")
+            raise ResultError(f"文书 {doc.doc_id} 已被吊销。", code="result.already_revoked")
         do_append(at=at, actor=user.get_username(), action="result.revoke", subject=f"case:{doc.case.number}",
                   data={"doc_id": doc.doc_id, "reason": reason})
         if trust.federated():  # every peer learns of it, so its verify page shows 已吊销 too
@@ -247,14 +250,14 @@ def apply_revocation_notice(sender: str, body: dict) -> None:
     """A peer's `result.revoke` (the envelope is already verified): kept if the sender issued the document."""
     doc_id, issuer = str(body.get("doc_id", "")), str(body.get("issuer", ""))
     if issuer != sender or not doc_id.startswith(f"{sender}:"):
-        raise ResultError(f"节点 {sender} 不能吊销其他节点签发的文书 {doc_id}")
+        raise ResultError(f"节点 {sender} 不能吊销其他节点签发的文书 {doc_id}", code="result.not_issuer")
     try:
         revoked_at = datetime.datetime.fromisoformat(str(body["revoked_at"]))
     except (KeyError, ValueError):
-        raise ResultError("吊销时间格式错误") from None
+        raise ResultError("吊销时间格式错误", code="result.notice_malformed") from None
     RevocationNotice.objects.get_or_create(doc_id=doc_id[:100], defaults={
         "issuer": sender, "revoked_at": revoked_at, "reason": str(body.get("reason", ""))[:200],
-        "received_at": timezone.now()})
+        "received_at": clock.now()})
 
 
 def _with_local_record(result: VerifyResult, payload: dict, signature: str) -> VerifyResult:

@@ -13,6 +13,7 @@ import datetime
 import json
 
 from tongban.cases.models import ApplicantKind, Case
+from tongban.core.errors import Invalid
 from tongban.core.identity import mask_credit_code, mask_id
 from tongban.federation import keys
 
@@ -22,8 +23,10 @@ PAYLOAD_FIELDS = ("doc_id", "issuer", "kind", "kind_label", "case_number", "item
                   "outcome_label", "decided_on", "department", "region", "issued_at")
 
 
-class MalformedFile(ValueError):
+class MalformedFile(Invalid):
     """Not a result document at all (unreadable, not JSON, wrong format); the message is in Chinese."""
+
+    code = "result.malformed_file"
 
 
 def mask_name(name: str) -> str:
@@ -68,17 +71,19 @@ def parse_file(raw: bytes | str) -> dict:
     """The JSON object of a document file, or MalformedFile saying why it cannot be read."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_FILE_BYTES:
-            raise MalformedFile(f"文件过大（{len(raw)} 字节），结果文书文件不超过 {MAX_FILE_BYTES // 1024} KB。")
+            raise MalformedFile(f"文件过大（{len(raw)} 字节），结果文书文件不超过 {MAX_FILE_BYTES // 1024} KB。",
+                                code="result.file_too_large")
         try:
             raw = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            raise MalformedFile("文件不是 UTF-8 编码的文本，不是结果文书文件。") from None
+            raise MalformedFile("文件不是 UTF-8 编码的文本，不是结果文书文件。", code="result.not_utf8") from None
     if not raw.strip():
-        raise MalformedFile("文件是空的。")
+        raise MalformedFile("文件是空的。", code="result.empty_file")
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
-        raise MalformedFile(f"文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。") from None
+        raise MalformedFile(f"文件不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）。",
+                            code="result.not_json") from None
     problem = envelope_problem(data)
     if problem:
         raise MalformedFile(problem)

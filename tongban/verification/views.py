@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 
 from tongban.cases import actions as case_actions
 from tongban.cases.models import Case
+from tongban.core import clock
+from tongban.core.errors import TongbanError
 from tongban.federation import keys, trust
 from tongban.verification import actions
 from tongban.verification.forms import CheckForm, RevokeForm
@@ -59,7 +61,7 @@ def status(request, doc_id: str) -> JsonResponse:
         return JsonResponse({"detail": f"本节点没有签发编号为 {doc_id} 的文书"}, status=404)
     body = {"doc_id": doc.doc_id, "state": "revoked" if doc.revoked_at else "valid",
             "revoked_at": doc.revoked_at.isoformat() if doc.revoked_at else None,
-            "reason": doc.revocation_reason, "checked_at": case_actions.now().isoformat(timespec="seconds")}
+            "reason": doc.revocation_reason, "checked_at": clock.now().isoformat(timespec="seconds")}
     return JsonResponse({"format": "tongban-result-status/1", "issuer": keys.node_id(), "status": body,
                          "signature": keys.sign(keys.canonical(body))}, json_dumps_params={"ensure_ascii": False})
 
@@ -74,8 +76,8 @@ def revoke(request, doc_id: str) -> HttpResponse:
     form = RevokeForm(request.POST)
     try:
         actions.do_revoke(request.user, doc, form.data.get("reason", ""))
-    except actions.ResultError as exc:
-        messages.error(request, str(exc))
+    except TongbanError as exc:  # shown on the document's page, where the administrator acted
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"文书 {doc.doc_id} 已吊销。")
     return redirect("verification:page", doc_id=doc.doc_id)

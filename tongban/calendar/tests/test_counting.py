@@ -68,7 +68,7 @@ def test_workdays_between_matches_a_day_by_day_count(db):
 def test_a_year_not_loaded_is_refused_never_guessed(db):
     with pytest.raises(YearNotLoaded, match="^2027 年的节假日安排尚未载入，无法计算工作日$") as failure:
         is_workday(date(2027, 1, 4))
-    assert failure.value.year == 2027
+    assert failure.value.year == 2027 and failure.value.code == "calendar.year_not_loaded"
     with pytest.raises(YearNotLoaded) as failure:
         add_workdays(date(2003, 12, 31), 1)
     assert failure.value.year == 2003
@@ -83,7 +83,7 @@ def test_a_walk_past_the_last_loaded_year_is_refused(db):
     for start, n in ((date(2026, 12, 31), 1), (date(2026, 12, 25), 5), (date(2026, 6, 1), 200)):
         with pytest.raises(YearNotLoaded) as failure:
             add_workdays(start, n)
-        assert failure.value.year == 2027
+        assert failure.value.year == 2027 and failure.value.code == "calendar.year_not_loaded"
 
 
 def test_bad_arguments(db):

@@ -89,8 +89,9 @@ def test_whole_file_problems(db, tmp_path):
     with pytest.raises(YearFileError) as failure:
         do_import_year_file(path)
     assert failure.value.errors[0].startswith("第 3 行：不是 UTF-8 编码")
-    with pytest.raises(CalendarError, match="无法读取文件"):
+    with pytest.raises(CalendarError) as unreadable:
         do_import_year_file(tmp_path / "missing.csv")
+    assert unreadable.value.code == "calendar.unreadable_file"
     assert loaded_years() == list(range(2004, 2027))
 
 

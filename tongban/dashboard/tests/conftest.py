@@ -13,7 +13,7 @@ import pytest
 
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case
-from tongban.cases.tests.conftest import application, on_day, people, rsj_item  # noqa: F401  (fixtures)
+from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401  (fixtures)
 from tongban.catalog.models import Channel, Item
 from tongban.ratings.models import Rating, Rectification
 
@@ -33,6 +33,16 @@ def _received(case: Case, when: datetime.datetime, channel: str | None = None) -
         changes["receiving_channel"] = Channel.objects.get(name=channel)
     Case.objects.filter(pk=case.pk).update(**changes)
     return Case.objects.get(pk=case.pk)
+
+
+@pytest.fixture
+def on_day(time_machine):
+    """on_day(day): the service's clock (core.clock, and every `now`) stands still at 10:00 on `day`."""
+
+    def set_day(day: datetime.date) -> None:
+        time_machine.move_to(at(day.year, day.month, day.day), tick=False)
+
+    return set_day
 
 
 @pytest.fixture

@@ -3,9 +3,10 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from tongban.cases.actions import do_receive, do_transition
-from tongban.cases.tests.conftest import VALID_ID, application, on_day, people, rsj_item  # noqa: F401
+from tongban.cases.tests.conftest import VALID_ID, application, people, rsj_item  # noqa: F401
 from tongban.verification.testing import isolated_node  # noqa: F401
 
 D = datetime.date
@@ -16,6 +17,16 @@ FULL_ID = VALID_ID  # must never appear on a notice
 def _own_node(isolated_node):  # noqa: F811
     """The completion notice signs its result: with a key of the test's own, not var/node_key.pem."""
     return isolated_node
+
+
+@pytest.fixture
+def on_day(time_machine):
+    """on_day(day): the service's clock (core.clock, and every `now`) stands still at 10:00 on `day`."""
+
+    def set_day(day: datetime.date) -> None:
+        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=False)
+
+    return set_day
 
 
 @pytest.fixture

@@ -80,11 +80,11 @@ def test_the_holder_acts_and_the_copy_is_read_only(nodes, forwarded_at_langfang,
     assert case.state == "accepted"
 
 
-def _refused(message, status: int, text: str) -> None:
+def _refused(message, status: int, code: str) -> None:
     before = (Case.objects.count(), InboxMessage.objects.count(), AuditEntry.objects.count())
     with pytest.raises(Refused) as caught:
         do_receive_message(message)
-    assert caught.value.status == status and text in caught.value.reason
+    assert caught.value.status == status and caught.value.code == code
     assert (Case.objects.count(), InboxMessage.objects.count(), AuditEntry.objects.count()) == before
 
 
@@ -95,18 +95,18 @@ def test_altered_forged_unknown_and_misaddressed_messages_change_nothing(nodes, 
 
     altered = json.loads(json.dumps(good))
     altered["body"]["applicant_name"] = "李四"
-    _refused(altered, 403, "内容已被改动")
+    _refused(altered, 403, "federation.digest_mismatch")
 
     with nodes["as_node"]("intruder"):  # a key that is not 廊坊's, claiming to be 廊坊
         forged = wire_message(received)
     forged["sender"] = "langfang"
-    _refused(forged, 403, "签名无效")
+    _refused(forged, 403, "federation.bad_signature")
 
     unknown = {**good, "sender": "beijing"}
-    _refused(unknown, 403, "未知发送节点")
+    _refused(unknown, 403, "federation.unknown_sender")
 
-    _refused({**good, "recipient": "langfang"}, 403, "本节点是 tongzhou")
-    _refused({"sender": "langfang"}, 400, "缺少字段")
+    _refused({**good, "recipient": "langfang"}, 403, "federation.wrong_recipient")
+    _refused({"sender": "langfang"}, 400, "federation.malformed")
     assert RefusedMessage.objects.count() == 5
     assert "applicant_id_number" not in RefusedMessage.objects.first().excerpt  # no personal data in the log
 
@@ -119,6 +119,7 @@ def test_replays_and_gaps(nodes, forwarded_at_langfang, from_langfang):
     with pytest.raises(Refused) as gap:
         do_receive_message(from_langfang(forwarded))  # #2 before #1
     assert gap.value.status == 409 and gap.value.extra == {"error": "gap", "expected": 1}
+    assert gap.value.code == "federation.gap"
     assert not Case.objects.exists()
 
     do_receive_message(from_langfang(received))
@@ -126,7 +127,7 @@ def test_replays_and_gaps(nodes, forwarded_at_langfang, from_langfang):
     with nodes["as_node"]("langfang"):  # a validly signed message reusing #1's sequence number
         replay = envelope.seal(recipient="tongzhou", message_id=forwarded.message_id, seq=1,
                                case=forwarded.case_number, kind="case.update", body=forwarded.body)
-    _refused(replay, 409, "重放")
+    _refused(replay, 409, "federation.replay")
 
 
 def test_removing_a_peer_from_the_bundle_ends_the_trust(nodes, forwarded_at_langfang, from_langfang):
@@ -134,7 +135,7 @@ def test_removing_a_peer_from_the_bundle_ends_the_trust(nodes, forwarded_at_lang
     message = from_langfang(received)
     bundle = {"nodes": [e for e in nodes["entries"] if e["id"] != "langfang"]}
     nodes["bundle"].write_text(json.dumps(bundle), encoding="utf-8")
-    _refused(message, 403, "未知发送节点")
+    _refused(message, 403, "federation.unknown_sender")
 
 
 def test_a_node_alone_writes_no_outbox(settings, people, rsj_item, on_day):  # noqa: F811

@@ -54,8 +54,9 @@ def test_a_denial_is_signed_as_a_completion_notice(denied_case):
 
 def test_an_undecided_case_gets_no_document(make_case):
     case = make_case("acceptance")
-    with pytest.raises(ResultError, match="尚未办结"):
+    with pytest.raises(ResultError) as refused:
         do_issue_result(case)
+    assert refused.value.code == "result.not_decided"
     assert not ResultDocument.objects.exists()
 
 
@@ -65,8 +66,9 @@ def test_only_the_node_of_the_competent_region_signs(client, people, make_case, 
     langfang = {"id": "langfang", "name": "廊坊市节点", "key_file": tmp_path / "lf.pem", "regions": ["131000"]}
     settings.TONGBAN_TRUST_BUNDLE = write_bundle(tmp_path / "bundle.json", [tongzhou, langfang])
     settings.TONGBAN_NODE_ID, settings.TONGBAN_NODE_KEY_FILE = "langfang", str(langfang["key_file"])
-    with pytest.raises(NotIssuedHere, match="通州区节点"):
+    with pytest.raises(NotIssuedHere) as elsewhere:
         do_issue_result(case)
+    assert elsewhere.value.code == "result.not_issued_here" and "通州区节点" in elsewhere.value.message  # names it
     client.force_login(people["sanhe_window"])
     html = client.get(reverse("documents:page", args=[case.number, "completion"])).content.decode()
     assert "扫码查询办理进度" in html and "/verify/" not in html  # this copy keeps the tracking QR code

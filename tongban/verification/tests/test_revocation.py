@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from tongban.audit.models import AuditEntry
 from tongban.federation import keys, trust
-from tongban.verification.actions import NotAllowed, Status, as_file, do_revoke, verify_document
+from tongban.verification.actions import NotAllowed, ResultError, Status, as_file, do_revoke, verify_document
 
 
 def revoke(client, doc, reason="证照信息有误，已重新核发"):
@@ -67,13 +67,16 @@ def test_others_cannot_revoke(client, people, issued, who):
 def test_revocation_needs_a_reason_and_happens_once(people, issued):
     case, doc = issued
     admin = people["tz_admin"]
-    with pytest.raises(Exception, match="请填写吊销原因"):
+    with pytest.raises(ResultError) as no_reason:
         do_revoke(admin, doc, "  ")
+    assert no_reason.value.code == "result.reason_required"
     do_revoke(admin, doc, "申请人以欺骗手段取得，依法撤销 身份证 11010519491231002X")
     doc.refresh_from_db()
     assert "11010519491231002X" not in doc.revocation_reason  # shown publicly: masked
-    with pytest.raises(Exception, match="已被吊销"):
+    with pytest.raises(ResultError) as twice:
         do_revoke(admin, doc, "再次吊销")
-    with pytest.raises(NotAllowed):
+    assert twice.value.code == "result.already_revoked"
+    with pytest.raises(NotAllowed) as not_theirs:
         do_revoke(people["lf_admin"], doc, "不是本地区的文书")
+    assert not_theirs.value.code == "result.revoke_not_allowed"
     assert AuditEntry.objects.filter(action="result.revoke").count() == 1

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.catalog.models import Department
+from tongban.core import clock
 from tongban.demo.actions import do_load_demo
 from tongban.demo.cases import _app, _item, do_load_demo_people
 from tongban.demo.hotline import do_load_demo_hotline
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         people = do_load_demo_people(tuple(trust.this_node().regions))
         item = _item("北京市通州区人力资源和社会保障局", online=True)
         if step == "showcase-delegate":  # 通州 lets 廊坊人社 decide this item for a year
-            today = datetime.date.today()
+            today = clock.today()
             delegation = do_issue_delegation(
                 people["tz_admin"], department=Department.objects.get(name="廊坊市人力资源和社会保障局"),
                 item_codes=[item.code], valid_from=today, valid_until=today + datetime.timedelta(days=365))
