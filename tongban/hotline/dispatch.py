@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from tongban.audit.actions import do_append
 from tongban.catalog.models import Region
-from tongban.hotline import classifier
+from tongban.textmining import classifier
 from tongban.hotline.actions import default_unit
 from tongban.hotline.models import Category, Complaint, DispatchModel, Unit
 

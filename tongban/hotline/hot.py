@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime
 
-from tongban.hotline import actions, hotspots
+from tongban.hotline import actions
+from tongban.textmining import hotspots
 from tongban.hotline.models import Complaint
 
 DUPLICATE_DAYS = 30

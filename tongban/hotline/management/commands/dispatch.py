@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.hotline import dispatch
-from tongban.hotline.classifier import TrainingError
+from tongban.textmining.classifier import TrainingError
 from tongban.hotline.models import DispatchModel
 
 
