@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def transactional_db(transactional_db):
     """pytest-django's `transactional_db`, with the seeded calendar restored after earlier flushes."""
-    from tongban.calendar.testing import ensure_seeded
+    from testsupport.calendar import ensure_seeded
 
     ensure_seeded()
     return transactional_db

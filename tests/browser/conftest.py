@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tongban.audit.testing import audit_transactional_db  # noqa: F401  (a fixture for the case flow)
+from testsupport.audit import audit_transactional_db  # noqa: F401  (a fixture for the case flow)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # plain synchronous calls, so Django's async guard is relaxed for these tests only.

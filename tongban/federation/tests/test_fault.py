@@ -20,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tongban.core.http_session import Session
+from testsupport.federation import LinkProxy, free_port, recreate_pg
+from testsupport.http_session import Session
 from tongban.demo import nodes as demo_nodes
-from tongban.federation.testing import LinkProxy, free_port, recreate_pg
 
 CASES = int(os.environ.get("TONGBAN_FAULT_CASES", "500"))
 DRAIN_TIMEOUT = 240
