@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 
 from django.apps import apps
-from django.db import connection
+from django.db import connection, transaction
 
 from tongban.catalog.actions import ImportSummary
 
@@ -50,16 +50,25 @@ def _dump(tables: list[str]) -> dict[str, object]:
 
 def _restore(rows: dict[str, object]) -> None:
     # Foreign keys are DEFERRABLE INITIALLY DEFERRED on both databases: any table order will do.
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for table, data in rows.items():
             if connection.vendor == "postgresql":
                 with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
                     copy.write(data)
+                _advance_sequence(cursor, table)
             elif data:
                 marks = ", ".join(["%s"] * len(data[0]))
                 cursor.executemany(f'INSERT INTO "{table}" VALUES ({marks})', data)
-    # Explicit ids: SQLite's AUTOINCREMENT counter follows them; PostgreSQL's sequences already passed
-    # them when the real load wrote these rows in this database.
+    # SQLite's AUTOINCREMENT counter follows explicit ids by itself.
+
+
+def _advance_sequence(cursor, table: str) -> None:
+    """Move the id sequence past the copied ids (it already is, unless a test reset the sequences)."""
+    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
+    sequence = cursor.fetchone()[0]
+    if sequence:
+        cursor.execute(f'SELECT GREATEST((SELECT MAX(id) FROM "{table}"), last_value) FROM {sequence}')
+        cursor.execute("SELECT setval(%s, %s)", [sequence, cursor.fetchone()[0]])
 
 
 def load_demo() -> ImportSummary:

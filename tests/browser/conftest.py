@@ -63,7 +63,7 @@ def screenshot(page):
 
 @pytest.fixture
 def live_demo(transactional_db, live_server):
-    from tongban.demo.actions import do_load_demo
+    from testsupport.demo import load_demo
 
-    do_load_demo()
+    load_demo()  # committed; the flush after the test empties it again
     return live_server
