@@ -30,7 +30,9 @@ def transactional_db(transactional_db):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser tests share one worker under xdist (one Chromium, not one per worker)."""
+    """Browser tests are slow and share one worker under xdist (one Chromium, not one per worker)."""
     for item in items:
-        if item.get_closest_marker("browser") and not item.get_closest_marker("xdist_group"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group("browser"))

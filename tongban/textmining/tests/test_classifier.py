@@ -305,6 +305,7 @@ def test_read_table_missing_file(tmp_path):
 # Real hotline messages (../shared/data; skipped when absent)
 
 
+@pytest.mark.slow
 def test_on_real_messages_beats_the_char_tfidf_linearsvc_baseline_on_subjects():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline

@@ -275,6 +275,7 @@ def test_vectorise_matches_sklearn_on_plain_text():
 
 # -------------------------------------------------------------------------------------- real data
 
+@pytest.mark.slow
 def test_real_export_groups_quickly_with_a_real_top_issue():
     from testsupport.data import shared_file
 
