@@ -10,13 +10,14 @@ and ends with its usual rollback or flush, so no test sees rows it did not ask f
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
 
 from tongban.catalog.actions import ImportSummary
 
-_rows: dict[str, object] | None = None  # table → its rows (SQLite: tuples; PostgreSQL: COPY data)
+_rows: dict[str, Any] | None = None  # table → its rows (SQLite: a list of tuples; PostgreSQL: COPY data)
 _summary: ImportSummary | None = None
 
 
@@ -35,8 +36,8 @@ def _empty(tables: list[str]) -> bool:
     return True
 
 
-def _dump(tables: list[str]) -> dict[str, object]:
-    out: dict[str, object] = {}
+def _dump(tables: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     with connection.cursor() as cursor:
         for table in tables:
             if connection.vendor == "postgresql":
@@ -48,7 +49,7 @@ def _dump(tables: list[str]) -> dict[str, object]:
     return out
 
 
-def _restore(rows: dict[str, object]) -> None:
+def _restore(rows: dict[str, Any]) -> None:
     # Foreign keys are DEFERRABLE INITIALLY DEFERRED on both databases: any table order will do.
     with transaction.atomic(), connection.cursor() as cursor:
         for table, data in rows.items():
@@ -62,7 +63,7 @@ def _restore(rows: dict[str, object]) -> None:
     # SQLite's AUTOINCREMENT counter follows explicit ids by itself.
 
 
-def _advance_sequence(cursor, table: str) -> None:
+def _advance_sequence(cursor: Any, table: str) -> None:
     """Move the id sequence past the copied ids (it already is, unless a test reset the sequences)."""
     cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [f'"{table}"'])
     sequence = cursor.fetchone()[0]

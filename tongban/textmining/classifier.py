@@ -52,6 +52,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -240,7 +241,7 @@ class Classifier:
     def dumps(self) -> bytes:
         doc = {"labels": self.labels, "meta": self.meta, "views": [_view_dict(v) for v in self._views],
                "temperature": self._temperature, "n_features": N_FEATURES}
-        arrays = {"coef": self._coef, "intercept": self._intercept}
+        arrays: dict[str, Any] = {"coef": self._coef, "intercept": self._intercept}
         for i, (cols, idf) in enumerate(zip(self._columns, self._idfs, strict=True)):
             arrays[f"columns_{i}"] = cols
             arrays[f"idf_{i}"] = idf
@@ -518,7 +519,7 @@ def _versions() -> dict:
 
 
 def cross_validate(texts: Sequence[str], labels: Sequence[str], *, folds: int = 5, seed: int = 0,
-                   make: Callable[..., object] = train) -> dict:
+                   make: Callable[..., Any] = train) -> dict:
     """Stratified k-fold cross-validation. `make(texts, labels, seed=…)` returns anything with
     `predict_many(texts, k=1)`. Returns the mean macro-F1 and accuracy, their per-fold values, and how well
     the top-1 confidence matches the hit rate (`ece`: expected calibration error over 10 bins, pooled over
