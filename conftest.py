@@ -1,12 +1,38 @@
-"""Fixtures for every test in the repository (tongban/ and tests/)."""
+"""Fixtures and hooks for every test in the repository (tongban/ and tests/).
+
+The repository root is on sys.path while pytest runs (this file sits there), so tests import the
+helpers of testsupport/, which is not part of the installed package.
+"""
+
+from __future__ import annotations
 
 import pytest
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher(django_test_environment):
+    """Tests hash passwords with MD5: PBKDF2's deliberate slowness buys nothing here (never in settings.py)."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
 
 
 @pytest.fixture
 def transactional_db(transactional_db):
     """pytest-django's `transactional_db`, with the seeded calendar restored after earlier flushes."""
-    from tongban.calendar.testing import ensure_seeded
+    from testsupport.calendar import ensure_seeded
 
     ensure_seeded()
     return transactional_db
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests are slow and share one worker under xdist (one Chromium, not one per worker)."""
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.slow)
+            if not item.get_closest_marker("xdist_group"):
+                item.add_marker(pytest.mark.xdist_group("browser"))

@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not installed)
 
 import argparse
 import contextlib
@@ -36,7 +37,7 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 from urllib.request import build_opener
 
-from tongban.core.http_session import Session
+from testsupport.http_session import Session
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -42,7 +42,7 @@ class Baseline:
                                    LinearSVC(random_state=seed)).fit(texts, labels)
 
     def predict_many(self, texts: list[str], k: int = 1):
-        from tongban.hotline.classifier import Suggestion
+        from tongban.textmining.classifier import Suggestion
 
         return [[Suggestion(str(label), 1.0)] for label in self.model.predict(texts)]
 
@@ -83,7 +83,7 @@ def main() -> None:
         sys.exit(f"dispatch benchmark: data file not found: {args.data}\n"
                  "  (it lives outside the repository, in ../shared/data/hotline/; pass --data PATH)")
 
-    from tongban.hotline import classifier
+    from tongban.textmining import classifier
 
     subjects, labels = classifier.read_table(args.data, "subject", "label")
     details, _ = classifier.read_table(args.data, ["subject", "detail"], "label")

@@ -37,6 +37,7 @@ import sys
 from pathlib import Path
 
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not installed)
 
 import argparse
 import base64
@@ -54,9 +55,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from tongban.core.http_session import Session
+from testsupport.federation import free_port, recreate_pg
+from testsupport.http_session import Session
 from tongban.demo import nodes as demo_nodes
-from tongban.federation.testing import free_port, recreate_pg
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSIGNED = Path(__file__).resolve().parent / "_federation_unsigned.py"

@@ -31,8 +31,8 @@ import unicodedata
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tongban.hotline import hotspots
-from tongban.hotline.hotspots import ADMIN_CODE, HotIssue, Message
+from tongban.textmining import hotspots
+from tongban.textmining.hotspots import ADMIN_CODE, HotIssue, Message
 
 DATA = ROOT.parent / "shared" / "data" / "hotline" / "hot_topics.csv"
 NOT_TEXT = re.compile(r"[^\u4e00-\u9fff0-9a-z]+")

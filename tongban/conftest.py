@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from testsupport.data import SHARED_DATA, shared_file  # noqa: F401  (re-exported: tests import them from here)
 from tongban.catalog.models import Department, Region
-
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture
@@ -27,15 +24,11 @@ def regions(db) -> dict[str, Region]:
 
 @pytest.fixture
 def demo(db):
-    """The full demo (regions, centres, channels, 523 items)."""
-    from tongban.demo.actions import do_load_demo
+    """The full demo (regions, centres, channels, 523 items): do_load_demo's summary.
 
-    return do_load_demo()
+    Loaded for real once per process, then copied in (testsupport.demo): seconds less per test.
+    """
+    from testsupport.demo import load_demo
 
+    return load_demo()
 
-def shared_file(*parts: str) -> Path:
-    """A file from ../shared/data, or skip the test with a clear message when it is absent."""
-    path = SHARED_DATA.joinpath(*parts)
-    if not path.is_file():
-        pytest.skip(f"real data not available: {path} (a fresh clone has no ../shared)")
-    return path

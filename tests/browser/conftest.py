@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tongban.audit.testing import audit_transactional_db  # noqa: F401  (a fixture for the case flow)
+from testsupport.audit import audit_transactional_db  # noqa: F401  (a fixture for the case flow)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # plain synchronous calls, so Django's async guard is relaxed for these tests only.
@@ -63,7 +63,7 @@ def screenshot(page):
 
 @pytest.fixture
 def live_demo(transactional_db, live_server):
-    from tongban.demo.actions import do_load_demo
+    from testsupport.demo import load_demo
 
-    do_load_demo()
+    load_demo()  # committed; the flush after the test empties it again
     return live_server

@@ -14,9 +14,6 @@ How a query runs (docs/search.md has the reasoning):
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -24,63 +21,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import Length
-from rapidfuzz import fuzz
 
 from tongban.catalog.filters import by_code
 from tongban.catalog.models import Item, SearchToken
-from tongban.catalog.synonyms import SYNONYMS
-
-NAME_WEIGHT = 4
-KEYWORD_WEIGHT = 3
-CONTEXT_WEIGHT = 1  # department names, item type and class
-
-# CJK unified ideographs (basic, extension A, compatibility, extensions B–H) and 〇
-_CJK = r"\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_RUN = re.compile(rf"[{_CJK}]+|[a-z0-9]+")
-MAX_QUERY_LENGTH = 100
-
-
-def normalise(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "").lower().strip()
-
-
-def tokens(text: str) -> set[str]:
-    """Bigrams of each CJK run; whole words for Latin letters and digits (cut to 8 characters)."""
-    out: set[str] = set()
-    for run in _RUN.findall(normalise(text)):
-        if run[0].isascii():
-            out.add(run[:8])
-        elif len(run) == 1:
-            out.add(run)
-        else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def _aliases(text: str) -> set[str]:
-    """Plain words whose official terms appear in the text (see synonyms.py)."""
-    found: set[str] = set()
-    for plain, terms in SYNONYMS.items():
-        if any(term in text for term in terms):
-            found |= tokens(plain)
-    return found
-
-
-def item_tokens(item: Item, department_names: Iterable[str]) -> dict[str, int]:
-    """Token → weight (the highest of the fields it occurs in)."""
-    weighted: dict[str, int] = {}
-
-    def add(text: str, weight: int) -> None:
-        # A plain-word alias counts half: the item really named 营业执照… ranks above 企业设立登记.
-        alias_weight = weight // 2
-        for token, w in [(t, alias_weight) for t in _aliases(normalise(text))] + [(t, weight) for t in tokens(text)]:
-            if w and weighted.get(token, 0) < w:
-                weighted[token] = w
-
-    add(item.name, NAME_WEIGHT)
-    add(" ".join(item.keywords.split("；")), KEYWORD_WEIGHT)
-    add(" ".join([*department_names, item.item_type, item.item_class]), CONTEXT_WEIGHT)
-    return weighted
+from tongban.textmining.search import item_tokens, meaningful, needed_hits, parse_query, rank_key, suggest
 
 
 def reindex(items: Iterable[Item]) -> int:
@@ -130,17 +74,14 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     `limit` items are loaded into `result.items` (None: all); `result.ids` has every match, ranked,
     so a page can load just the items it shows.
     """
-    text = normalise(query)[:MAX_QUERY_LENGTH]
+    text, terms, query_tokens = parse_query(query)
     result = SearchResult(query=text)
-    terms = [t for t in re.split(r"\s+", text) if t]
-    query_tokens = set().union(*(tokens(t) for t in terms)) if terms else set()
     if not query_tokens:
         return result
     if len(query_tokens) == 1 and len(next(iter(query_tokens))) == 1:
         return _substring_search(next(iter(query_tokens)), base, result, limit)
-    # single characters next to longer terms add noise, not meaning
-    query_tokens = {t for t in query_tokens if len(t) > 1} or query_tokens
-    needed = max(1, math.ceil(len(query_tokens) / 2))
+    query_tokens = meaningful(query_tokens)
+    needed = needed_hits(query_tokens)
     scored = (
         SearchToken.objects.filter(token__in=query_tokens)
         .values("item_id", "item__code", "item__name", "item__keywords")
@@ -150,15 +91,7 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     if base is not None:
         scored = scored.filter(item__in=base.values("pk"))
     rows = list(scored.order_by("-hits", "-score", by_code("item__code"))[: settings.CATALOG_SEARCH_CANDIDATES])
-    rows.sort(
-        key=lambda row: (
-            -row["hits"],
-            -sum(term in normalise(row["item__name"]) for term in terms),
-            -row["score"],
-            len(row["item__name"]),
-            row["item__code"],
-        )
-    )
+    rows.sort(key=lambda row: rank_key(row, terms))
     result.ids = [row["item_id"] for row in rows]
     result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
     result.complete = bool(rows) and rows[0]["hits"] == len(query_tokens)
@@ -177,20 +110,3 @@ def _substring_search(char: str, base, result: SearchResult, limit: int | None) 
     result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
     result.complete = bool(result.ids)
     return result
-
-
-def suggest(text: str, words: Iterable[str]) -> str:
-    """The closest known term to a query that matched only partly ("营业执造" → 营业执照).
-
-    Words of about the query's length (synonyms, keywords, short names) are compared whole first;
-    only when none is close does a longer item name that contains a close match win.
-    """
-    vocabulary: set[str] = set(SYNONYMS) | set(words)
-    vocabulary.discard(text)
-    short = sorted(t for t in vocabulary if len(t) <= len(text) + 2)
-    long = sorted(t for t in vocabulary if len(t) > len(text) + 2)
-    for terms, scorer, threshold in ((short, fuzz.ratio, 60), (long, fuzz.partial_ratio, 80)):
-        best = max(terms, key=lambda t: scorer(text, t), default="")
-        if best and scorer(text, best) >= threshold:
-            return best
-    return ""

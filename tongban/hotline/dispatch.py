@@ -18,9 +18,9 @@ from django.utils import timezone
 
 from tongban.audit.actions import do_append
 from tongban.catalog.models import Region
-from tongban.hotline import classifier
 from tongban.hotline.actions import default_unit
 from tongban.hotline.models import Category, Complaint, DispatchModel, Unit
+from tongban.textmining import classifier
 
 # (version, trained_at) → model: a row never changes once written, and the training time tells a new row
 # apart from an old one with the same version number (a database rebuilt, as between tests)

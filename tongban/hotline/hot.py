@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 
-from tongban.hotline import actions, hotspots
+from tongban.hotline import actions
 from tongban.hotline.models import Complaint
+from tongban.textmining import hotspots
 
 DUPLICATE_DAYS = 30
 MAX_MESSAGES = 5000  # the newest ones; grouping 5,000 takes a few seconds on two cores

@@ -1,1 +1,1 @@
-from tongban.audit.testing import audit_transactional_db  # noqa: F401  (fixture)
+from testsupport.audit import audit_transactional_db  # noqa: F401  (fixture)

@@ -68,6 +68,7 @@ print("ok")
 """
 
 
+@pytest.mark.slow
 def test_concurrent_appends_on_a_sqlite_file_database(tmp_path):
     """The embedded default: a file database in WAL mode, where IMMEDIATE transactions serialise writers."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tongban.settings", "TONGBAN_DATA_DIR": str(tmp_path),

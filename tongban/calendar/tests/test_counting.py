@@ -41,6 +41,7 @@ def test_is_workday_on_holidays_weekends_and_make_up_days(db):
     assert is_workday(date(2026, 10, 12)) is True  # an ordinary Monday
 
 
+@pytest.mark.slow
 def test_round_trip_and_agreement_with_a_day_by_day_walk(db):
     rng = random.Random(20261127)
     first, span = date(2004, 1, 1), (date(2026, 8, 31) - date(2004, 1, 1)).days
@@ -53,6 +54,7 @@ def test_round_trip_and_agreement_with_a_day_by_day_walk(db):
             assert is_workday(due) and workdays_between(start, due - timedelta(days=1)) == n - 1
 
 
+@pytest.mark.slow
 def test_workdays_between_matches_a_day_by_day_count(db):
     rng = random.Random(7)
     for _ in range(500):

@@ -3,8 +3,9 @@
 import pytest
 
 from tongban.catalog.models import Item
-from tongban.catalog.search import search, tokens
+from tongban.catalog.search import search
 from tongban.catalog.tests.helpers import item, load
+from tongban.textmining.search import tokens
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ def test_loading_twice_changes_nothing(demo):
     assert ItemVersion.objects.count() == 523
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_command_prepares_sqlite_and_refuses_other_databases():
     if connection.vendor == "sqlite":

@@ -5,9 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from testsupport.verification import isolated_node  # noqa: F401
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.tests.conftest import VALID_ID, application, people, rsj_item  # noqa: F401
-from tongban.verification.testing import isolated_node  # noqa: F401
 
 D = datetime.date
 FULL_ID = VALID_ID  # must never appear on a notice

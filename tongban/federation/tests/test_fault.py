@@ -20,9 +20,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tongban.core.http_session import Session
+from testsupport.federation import LinkProxy, free_port, recreate_pg
+from testsupport.http_session import Session
 from tongban.demo import nodes as demo_nodes
-from tongban.federation.testing import LinkProxy, free_port, recreate_pg
 
 CASES = int(os.environ.get("TONGBAN_FAULT_CASES", "500"))
 DRAIN_TIMEOUT = 240
@@ -35,7 +35,8 @@ def _pg_urls() -> tuple[str, str] | None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         return None
-    return url.rsplit("/", 1)[0] + "/tongban_fault_tz", url.rsplit("/", 1)[0] + "/tongban_fault_lf"
+    base, name = url.rsplit("/", 1)  # named after the test run's own database: two runs never share them
+    return f"{base}/{name}_fault_tz", f"{base}/{name}_fault_lf"
 
 
 def _rows(node, sql: str) -> list[tuple]:
@@ -144,6 +145,8 @@ def _submit_and_forward(session: Session, item_code: str, count: int) -> list[st
     return numbers
 
 
+@pytest.mark.slow
+@pytest.mark.xdist_group("fault")
 def test_every_case_arrives_exactly_once_through_kills_and_cuts(two_nodes):
     tongzhou, langfang, links = two_nodes
     item_code = _item_code(langfang)

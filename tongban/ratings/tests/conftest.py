@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tongban.audit.testing import audit_transactional_db  # noqa: F401  (fixture)
+from testsupport.audit import audit_transactional_db  # noqa: F401  (fixture)
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.tests.conftest import application, on_day, people, rsj_item  # noqa: F401  (fixtures)
 from tongban.ratings.actions import do_rate

@@ -4,10 +4,10 @@ import datetime
 
 import pytest
 
+from testsupport.verification import isolated_node  # noqa: F401
 from tongban.cases.actions import do_transition
 from tongban.documents.tests.conftest import FULL_ID, make_case, on_day, people, rsj_item  # noqa: F401
 from tongban.verification.actions import do_issue_result
-from tongban.verification.testing import isolated_node  # noqa: F401
 
 
 @pytest.fixture(autouse=True)

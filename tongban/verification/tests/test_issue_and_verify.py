@@ -5,6 +5,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from testsupport.verification import write_bundle
 from tongban.federation import keys
 from tongban.verification.actions import (
     NotIssuedHere,
@@ -15,7 +16,6 @@ from tongban.verification.actions import (
     verify_document,
 )
 from tongban.verification.models import Kind, ResultDocument
-from tongban.verification.testing import write_bundle
 from tongban.verification.tests.conftest import FULL_ID
 
 

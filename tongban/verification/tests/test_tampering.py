@@ -6,9 +6,9 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from testsupport.verification import write_bundle
 from tongban.federation import keys
 from tongban.verification.actions import ResultError, Status, apply_revocation_notice, as_file, verify_document
-from tongban.verification.testing import write_bundle
 
 
 def test_one_altered_byte_makes_the_document_invalid(issued):

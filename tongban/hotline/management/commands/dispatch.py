@@ -7,8 +7,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from tongban.hotline import dispatch
-from tongban.hotline.classifier import TrainingError
 from tongban.hotline.models import DispatchModel
+from tongban.textmining.classifier import TrainingError
 
 
 def _columns(value: str) -> str | list[str]:

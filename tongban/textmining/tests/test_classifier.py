@@ -1,4 +1,4 @@
-"""The learned dispatch model (`tongban.hotline.classifier`): what an operator or the dispatch code would notice.
+"""The learned dispatch model (`tongban.textmining.classifier`): what an operator or the dispatch code would notice.
 
 No database. The synthetic corpus below is written here; the real hotline file is read in place from
 ../shared/data (the test skips without it) and never copied.
@@ -17,8 +17,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from tongban.hotline import classifier
-from tongban.hotline.classifier import Classifier, ModelFormatError, Suggestion, TrainingError
+from tongban.textmining import classifier
+from tongban.textmining.classifier import Classifier, ModelFormatError, Suggestion, TrainingError
 
 NOISE = [
     "小区旁边工地夜间施工噪音太大\n每天晚上十一点以后还在打桩，吵得居民无法入睡。",
@@ -224,7 +224,7 @@ def test_cross_validate_reports_means_and_folds():
 
 
 def test_jieba_stays_quiet_on_first_use():
-    code = ("from tongban.hotline import classifier as c\n"
+    code = ("from tongban.textmining import classifier as c\n"
             "texts = ['晚上噪音扰民\\n吵', '暖气不热\\n冷', '噪音很大\\n吵闹', '暖气停了\\n冷']\n"
             "m = c.train(texts, ['噪音', '供暖'] * 2)\n"
             "print(m.predict_top('噪音')[0].label)\n")
@@ -305,12 +305,13 @@ def test_read_table_missing_file(tmp_path):
 # Real hotline messages (../shared/data; skipped when absent)
 
 
+@pytest.mark.slow
 def test_on_real_messages_beats_the_char_tfidf_linearsvc_baseline_on_subjects():
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.pipeline import make_pipeline
     from sklearn.svm import LinearSVC
 
-    from tongban.conftest import shared_file
+    from testsupport.data import shared_file
 
     path = shared_file("hotline", "messages_dev.csv")
 

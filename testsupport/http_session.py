@@ -23,13 +23,16 @@ class Session:
         self.base, self.jar = base, CookieJar()
         self.opener = build_opener(HTTPCookieProcessor(self.jar))
         html = self.opener.open(base + "/accounts/login/", timeout=30).read().decode()
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if found is None:
+            raise RuntimeError(f"no login form at {base}/accounts/login/")
+        token = found.group(1)
         form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token}).encode()
         self.opener.open(Request(base + "/accounts/login/", form, {"Referer": base + "/accounts/login/"}), timeout=30)
         cookies = {c.name: c.value for c in self.jar}  # the CSRF token is rotated at login: read it now
         if "sessionid" not in cookies:
             raise RuntimeError(f"login as {username} failed")
-        self.csrf = cookies["csrftoken"]
+        self.csrf: str = cookies["csrftoken"] or ""
 
     def send(self, method: str, path: str, body: dict | None = None,
              headers: dict | None = None) -> tuple[int, bytes, float]:

@@ -1,6 +1,6 @@
 """Test and benchmark helpers for real node processes: a free port and a cuttable link.
 
-(The logged-in HTTP session is tongban.core.http_session.Session.)
+(The logged-in HTTP session is testsupport.http_session.Session.)
 """
 
 from __future__ import annotations

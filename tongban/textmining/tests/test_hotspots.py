@@ -1,4 +1,4 @@
-"""Duplicate and hot-issue detection (hotline.hotspots): grouping, ranking, places, intake; no database.
+"""Duplicate and hot-issue detection (textmining.hotspots): grouping, ranking, places, intake; no database.
 
 Every text here is made up for the tests; the one test on the real export skips when it is absent.
 """
@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import numpy as np
 import pytest
 
-from tongban.hotline import hotspots
-from tongban.hotline.hotspots import Message, extract_place, find_similar, group, hot_issues, parse_time
+from tongban.textmining import hotspots
+from tongban.textmining.hotspots import Message, extract_place, find_similar, group, hot_issues, parse_time
 
 T0 = datetime(2024, 5, 6, 9, 30)
 
@@ -275,8 +275,9 @@ def test_vectorise_matches_sklearn_on_plain_text():
 
 # -------------------------------------------------------------------------------------- real data
 
+@pytest.mark.slow
 def test_real_export_groups_quickly_with_a_real_top_issue():
-    from tongban.conftest import shared_file
+    from testsupport.data import shared_file
 
     items = hotspots.read_messages(shared_file("hotline", "hot_topics.csv"))
     assert len(items) > 4000
