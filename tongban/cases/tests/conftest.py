@@ -49,13 +49,11 @@ def rsj_item(demo) -> Item:
 
 
 @pytest.fixture
-def on_day(monkeypatch):
-    """Set the date the case actions see as 'today'."""
-    from tongban.cases import actions
+def on_day(time_machine):
+    """Move the clock (tongban.core.clock, and everything else) to 10:00 of `day`, local time; it ticks on."""
 
     def set_day(day: datetime.date) -> None:
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-        monkeypatch.setattr(actions, "now", lambda: moment)
+        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=True)
 
     return set_day
 
