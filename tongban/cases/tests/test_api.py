@@ -67,8 +67,8 @@ def test_actions_over_http_with_conflicts_and_permissions(client, people, rsj_it
     illegal = post(client, f"/api/cases/{number}/actions/archive", {})
     assert (illegal.status_code, illegal.json()["code"]) == (409, "case.bad_transition")
     assert "不能“归档”" in illegal.json()["detail"]  # names the refused step
-    refused = post(client, f"/api/cases/{number}/actions/refuse", {"reason": "x"})
-    assert (refused.status_code, refused.json()["code"]) == (422, "case.refuse_reason_required")
+    refused = post(client, f"/api/cases/{number}/actions/suspend", {"reason": " "})
+    assert (refused.status_code, refused.json()["code"]) == (422, "case.suspend_reason_required")
     client.force_login(people["lf_rsj"])
     extension = post(client, "/api/cases/extensions/999/dance", {})
     assert (extension.status_code, extension.json()["code"]) == (404, "case.unknown_decision")
