@@ -49,8 +49,11 @@ def rsj_item(demo) -> Item:
 
 
 @pytest.fixture
-def on_day(time_machine):
-    """Move the clock (tongban.core.clock, and everything else) to 10:00 of `day`, local time; it ticks on."""
+def on_day(time_machine, settings):
+    """Move the clock (tongban.core.clock, and everything else) to 10:00 of `day`, local time; it ticks on.
+
+    Sessions last ten years meanwhile: a test that logs in and then moves weeks ahead stays logged in."""
+    settings.SESSION_COOKIE_AGE = 10 * 366 * 24 * 3600
 
     def set_day(day: datetime.date) -> None:
         time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=True)
