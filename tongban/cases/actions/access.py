@@ -40,7 +40,8 @@ def can_view(user: Any, case: Case) -> bool:
     profile = profile_of(user)
     if profile is None:
         return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
-    if profile.role == Role.APPROVER and case.joint_tasks.filter(department_id=profile.department_id).exists():
+    if (profile.role == Role.APPROVER and profile.department_id is not None
+            and case.joint_tasks.filter(department_id=profile.department_id).exists()):
         return True  # a department doing its part of a 多地联办 case
     admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id,
                      case.delegating_region_id)  # a region sees what it delegated (审批交叉授权)
