@@ -184,6 +184,10 @@ TONGBAN_TRUST_BUNDLE = env_str("TONGBAN_TRUST_BUNDLE", "")
 TONGBAN_CASE_PREFIX = env_str("TONGBAN_CASE_PREFIX", "TB")
 if not (len(TONGBAN_CASE_PREFIX) == 2 and TONGBAN_CASE_PREFIX.isascii() and TONGBAN_CASE_PREFIX.isupper()):
     raise ValueError(f"TONGBAN_CASE_PREFIX must be two capital letters, got {TONGBAN_CASE_PREFIX!r}")
+# What the cases app asks the layers above it (docs/cases.md): its federation port, and the extra
+# panels of the case page, functions (request, case) -> dict merged into the page's context.
+TONGBAN_CASE_FEDERATION = "tongban.federation.caseport.Federation"
+TONGBAN_CASE_PAGE_PANELS = ["tongban.documents.casepanel.notices", "tongban.federation.casepanel.exchange"]
 
 # 接诉即办 Open311 (docs/hotline.md): when set, creating a request needs one of these keys (api_key).
 TONGBAN_OPEN311_API_KEYS = env_list("TONGBAN_OPEN311_API_KEYS", [])

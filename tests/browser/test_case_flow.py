@@ -1,7 +1,7 @@
 """One case through the pages, as the people doing it would: received at the 廊坊 window for a 通州
 item, forwarded, accepted and decided in 通州, delivered and rated at the 廊坊 window.
 
-The actions' clock is set to 2026-09-28 so the legal due date stays inside the loaded calendar
+The business clock (tongban.core.clock) is set to 2026-09-28 so the legal due date stays inside the loaded calendar
 whatever day the suite runs on.
 """
 
@@ -17,14 +17,16 @@ VALID_ID = "11010519491231002X"
 
 @pytest.fixture
 def live_cases(audit_transactional_db, live_server, monkeypatch):
-    from tongban.cases import actions
+    from tongban.core import clock
     from tongban.demo.actions import do_load_demo
     from tongban.demo.cases import do_load_demo_people
 
     do_load_demo()
     do_load_demo_people()
     moment = timezone.make_aware(datetime.datetime(2026, 9, 28, 10, 0))
-    monkeypatch.setattr(actions, "now", lambda: moment)
+    # Only the business clock: time-machine would also back-date the session cookie's expiry, and the
+    # browser, living in real time, would drop it. (clock.today() reads clock.now().)
+    monkeypatch.setattr(clock, "now", lambda: moment)
     return live_server
 
 

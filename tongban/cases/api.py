@@ -1,4 +1,7 @@
-"""Case API: create (with Idempotency-Key), list, read, act. Thin: every write is one action call."""
+"""Case API: create (with Idempotency-Key), list, read, act. Thin: every write is one action call.
+
+A refused action is a `TongbanError`: the API's one handler answers ``{"detail", "code"}`` with its status.
+"""
 
 import hashlib
 import json
@@ -7,14 +10,14 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
-from tongban.accounts.models import Role, profile_of
 from tongban.cases import actions
 from tongban.cases.clock import clock
 from tongban.cases.models import Case, Extension, IdempotencyKey, JointTask, State
+from tongban.core import clock as core_clock
+from tongban.core.errors import Invalid, NotFound
 from tongban.core.identity import mask_id, mask_phone
 
 router = Router(tags=["办件"], auth=django_auth)
@@ -82,7 +85,7 @@ class CaseOut(Schema):
 
     @staticmethod
     def resolve_clock(case: Case) -> dict:
-        return clock(case, actions.today()).__dict__
+        return clock(case, core_clock.today()).__dict__
 
 
 class ActionIn(Schema):
@@ -106,22 +109,17 @@ class ExtensionOut(Schema):
     status: str
 
 
-CASE_RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region",
-                "competent_department")
+CASE_RELATED = actions.RELATED
 
 
 def case_out(case: Case) -> Case:
     return Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
 
 
-def _fail(exc: actions.CaseError):
-    raise HttpError(exc.status, str(exc))
-
-
 def _visible_case(request, number: str) -> Case:
     case = get_object_or_404(Case.objects.select_related(*CASE_RELATED), number=number)
     if not actions.can_view(request.user, case):
-        raise HttpError(404, "办件不存在或无权查看")  # no hint that the number exists
+        raise NotFound("办件不存在或无权查看", code="case.not_found")  # no hint that the number exists
     return case
 
 
@@ -129,7 +127,7 @@ def _visible_case(request, number: str) -> Case:
 def create_case(request, payload: ApplicationIn):
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
-        raise HttpError(422, "Idempotency-Key 不能超过 100 个字符")
+        raise Invalid("Idempotency-Key 不能超过 100 个字符", code="case.idempotency_key_too_long")
     digest = hashlib.sha256(json.dumps(payload.dict(), sort_keys=True, ensure_ascii=False).encode()).hexdigest()
     if key:
         existing = _replay(request.user, key, digest)
@@ -140,8 +138,6 @@ def create_case(request, payload: ApplicationIn):
             case = actions.do_receive(request.user, actions.Application(**payload.dict()))
             if key:
                 IdempotencyKey.objects.create(key=key, owner=request.user, request_digest=digest, case=case)
-    except actions.CaseError as exc:
-        _fail(exc)
     except IntegrityError:
         # The same key arrived twice at once: the other request created the case; ours rolled back.
         existing = _replay(request.user, key, digest) if key else None
@@ -156,28 +152,14 @@ def _replay(user, key: str, digest: str) -> Case | None:
     if found is None:
         return None
     if found.request_digest != digest:
-        raise HttpError(422, "该 Idempotency-Key 已用于另一份不同的申请")
+        raise Invalid("该 Idempotency-Key 已用于另一份不同的申请", code="case.idempotency_key_reused")
     return found.case
 
 
 @router.get("/", response=list[CaseOut], summary="我可见的办件")
 @paginate(PageNumberPagination, page_size=50)
 def list_cases(request, state: State | None = None):
-    profile = profile_of(request.user)
-    qs = Case.objects.select_related(*CASE_RELATED)
-    if profile is None:
-        qs = qs.filter(applicant_user=request.user)
-    elif profile.role == Role.BANK:
-        qs = qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
-    elif profile.role == Role.WINDOW:
-        qs = qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
-    elif profile.role == Role.APPROVER:
-        qs = ((qs.filter(competent_department=profile.department)
-               | qs.filter(joint_tasks__department=profile.department)).distinct()
-              if profile.department_id else qs.none())
-    else:
-        qs = (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
-              | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
+    qs = actions.visible_cases(request.user)
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("received_at", "pk")
@@ -192,39 +174,27 @@ def get_case(request, number: str):
 def act(request, number: str, action: str, payload: ActionIn):
     case = _visible_case(request, number)
     params = payload.dict(exclude={"expected_version"})
-    try:
-        fresh = actions.do_transition(request.user, case, action, expected_version=payload.expected_version, **params)
-    except actions.CaseError as exc:
-        _fail(exc)
+    fresh = actions.do_transition(request.user, case, action, expected_version=payload.expected_version, **params)
     return case_out(fresh)
 
 
 @router.post("/{number}/extensions", response={201: ExtensionOut}, summary="申请延期")
 def request_extension(request, number: str, payload: ExtensionIn):
     case = _visible_case(request, number)
-    try:
-        return 201, actions.do_request_extension(request.user, case, days=payload.days, reason=payload.reason)
-    except actions.CaseError as exc:
-        _fail(exc)
+    return 201, actions.do_request_extension(request.user, case, days=payload.days, reason=payload.reason)
 
 
 @router.post("/{number}/joint-tasks/{task_id}/complete", response=CaseOut, summary="完成多地联办任务")
 def complete_joint_task(request, number: str, task_id: int, payload: ActionIn):
     case = _visible_case(request, number)
     task = get_object_or_404(JointTask, pk=task_id, case=case)
-    try:
-        actions.do_complete_joint_task(request.user, task, note=payload.note)
-    except actions.CaseError as exc:
-        _fail(exc)
+    actions.do_complete_joint_task(request.user, task, note=payload.note)
     return case_out(case)
 
 
 @router.post("/extensions/{extension_id}/{decision}", response=ExtensionOut, summary="批准或驳回延期")
 def decide_extension(request, extension_id: int, decision: str):
     if decision not in ("approve", "reject"):
-        raise HttpError(404, "未知操作")
+        raise NotFound("未知操作", code="case.unknown_decision")
     extension = get_object_or_404(Extension, pk=extension_id)
-    try:
-        return actions.do_decide_extension(request.user, extension, approve=decision == "approve")
-    except actions.CaseError as exc:
-        _fail(exc)
+    return actions.do_decide_extension(request.user, extension, approve=decision == "approve")

@@ -108,16 +108,6 @@ class Case(models.Model):
         return f"{self.number} {self.item.name}"
 
 
-class CaseCounter(models.Model):
-    """The last case number issued per year (locked while issuing the next)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"
-
-
 class SupplementNotice(models.Model):
     """补正告知 (一次性告知): everything missing, listed once."""
 

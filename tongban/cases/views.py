@@ -1,13 +1,21 @@
 """Case pages: the queue / my cases, the window workbench, the case page with its actions, online apply.
 
-Thin: each POST calls one action; what a user may see and do is decided in cases.actions.
+Thin: each POST calls one action; what a user may see and do is decided in cases.actions. A refused
+action (`TongbanError`) is shown as a message on the case page (or on the receipt form).
+The case page's panels from the layers above (notices, the federation exchange) come from the
+functions listed in the setting `TONGBAN_CASE_PAGE_PANELS` (docs/cases.md).
 """
 
+from functools import cache
+from typing import Any
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.models import Role, profile_of
@@ -16,15 +24,14 @@ from tongban.cases import actions
 from tongban.cases.clock import Status, clock
 from tongban.cases.forms import ACTION_FORMS, ApplicationForm
 from tongban.cases.models import Case, Extension, JointTask, State
+from tongban.cases.ports import federation
 from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
+from tongban.core import clock as core_clock
+from tongban.core.errors import NotAllowed, TongbanError
 from tongban.core.identity import mask_id, mask_phone
-from tongban.documents.context import KINDS, available_kinds
-from tongban.federation import routing
-from tongban.federation.casepage import case_exchange
-from tongban.federation.delegations import usable
 
-RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
+RELATED = actions.RELATED
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
     "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
     "case.extension_rejected": "驳回延期", "case.joint_task_done": "完成联办任务"}
@@ -45,31 +52,26 @@ def _small_int(value: str) -> int | None:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
 
-def _visible(user):
-    profile = profile_of(user)
-    qs = Case.objects.select_related(*RELATED)
-    if profile is None:
-        return qs.filter(applicant_user=user)
-    if profile.role == Role.BANK:  # 政银合作: what its outlet received
-        return qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
-    if profile.role == Role.WINDOW:  # (a profile missing its centre or department sees nothing, not "None")
-        return qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
-    if profile.role == Role.APPROVER:  # its own queue, and 多地联办 cases where it has a part
-        if not profile.department_id:
-            return qs.none()
-        return (qs.filter(competent_department=profile.department)
-                | qs.filter(joint_tasks__department=profile.department)).distinct()
-    return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
-            | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
+@cache
+def _panels(paths: tuple[str, ...]) -> list[Any]:
+    return [import_string(path) for path in paths]
+
+
+def panels(request, case: Case) -> dict[str, Any]:
+    """The context the layers above add to the case page (setting `TONGBAN_CASE_PAGE_PANELS`)."""
+    context: dict[str, Any] = {}
+    for panel in _panels(tuple(getattr(settings, "TONGBAN_CASE_PAGE_PANELS", ()))):
+        context.update(panel(request, case))
+    return context
 
 
 @login_required
 def case_list(request):
     """The department queue sorted by time left (approvers), the centre's cases (windows), or my cases."""
     state = request.GET.get("state", "")
-    qs = _visible(request.user)
+    qs = actions.visible_cases(request.user)
     qs = qs.filter(state=state) if state in State.values else qs.filter(state__in=OPEN_STATES)
-    today = actions.today()
+    today = core_clock.today()
     rows = [(case, clock(case, today)) for case in qs[:2000]]
     # most urgent first: running clocks by time left; then cases not yet accepted (oldest first);
     # then decided ones awaiting delivery
@@ -109,7 +111,7 @@ def receive(request):
 def _application_form(request, item: Item, modes: list[str] | None = None) -> ApplicationForm:
     regions = Region.objects.filter(competence__item=item).order_by("code")
     materials = [m["name"] for m in item.versions.get(version=item.version).snapshot["materials"]]
-    delegations = usable(item, actions.today()) if modes is not None else ()  # windows only
+    delegations = federation().usable_delegations(item, core_clock.today()) if modes is not None else ()  # windows
     return ApplicationForm(request.POST or None, regions=regions, materials=materials, modes=modes,
                            delegations=delegations)
 
@@ -117,8 +119,8 @@ def _application_form(request, item: Item, modes: list[str] | None = None) -> Ap
 def _submit(request, item: Item, form: ApplicationForm) -> Case | None:
     try:
         return actions.do_receive(request.user, actions.Application(item_code=item.code, **form.cleaned_data))
-    except actions.CaseError as exc:
-        form.add_error(None, str(exc))
+    except TongbanError as exc:
+        form.add_error(None, exc.message)
         return None
 
 
@@ -150,12 +152,10 @@ def _case_for(request, number: str) -> Case:
 def _available_actions(user, case: Case) -> list[dict]:
     materials = [m["name"] for m in case.item_version.snapshot["materials"]]
     available = []
-    for action, (sources, _) in actions.TRANSITIONS.items():
-        if case.state not in sources:
-            continue
+    for action in actions.MACHINE.startable(case):
         try:
             actions.check_actor(user, case, action)
-        except actions.NotAllowed:
+        except NotAllowed:
             continue
         form_class = ACTION_FORMS.get(action)
         form = None
@@ -170,9 +170,10 @@ def _available_actions(user, case: Case) -> list[dict]:
 def case_detail(request, number: str):
     case = _case_for(request, number)
     profile = profile_of(request.user)
+    port = federation()
     return render(request, "cases/detail.html", {
         "case": case,
-        "clock": clock(case, actions.today()),
+        "clock": clock(case, core_clock.today()),
         "id_masked": mask_id(case.applicant_id_number),
         "phone_masked": mask_phone(case.applicant_phone),
         "materials": case.item_version.snapshot["materials"],
@@ -180,15 +181,14 @@ def case_detail(request, number: str):
         "extensions": case.extensions.all(),
         "joint_tasks": case.joint_tasks.select_related("department", "done_by"),
         "joint_sent": {t.pk for t in case.joint_tasks.select_related("case", "department")
-                       if t.state == JointTask.State.PENDING and actions.joint_task_sent(t)},
-        "documents": [(kind, KINDS[kind]) for kind in available_kinds(case)],
+                       if t.state == JointTask.State.PENDING and port.joint_task_sent(t)},
         "rateable": case.state in RATEABLE_STATES,
         "can_request_extension": case.state in actions.CLOCK_RUNNING and actions.is_approver_of(profile, case),
         "can_decide_extension": actions.is_admin_of(profile, case.competent_region),
         "my_department": getattr(profile, "department_id", None),
         "trail": [(e, _trail_label(e)) for e in entries_for(f"case:{case.number}")],
-        "available": _available_actions(request.user, case) if not routing.holder_problem(case) else [],
-        "exchange": case_exchange(case),
+        "available": _available_actions(request.user, case) if not port.holder_problem(case) else [],
+        **panels(request, case),
     })
 
 
@@ -200,8 +200,8 @@ def request_extension(request, number: str):
     try:
         actions.do_request_extension(request.user, case, days=_small_int(days) or 0,
                                      reason=request.POST.get("reason", ""))
-    except actions.CaseError as exc:
-        messages.error(request, str(exc))
+    except TongbanError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "延期申请已提交，待审批地区管理员批准。")
     return redirect("cases:detail", number=number)
@@ -219,8 +219,8 @@ def decide_extension(request, number: str, extension_id: int):
     approve = decision == "approve"
     try:
         actions.do_decide_extension(request.user, extension, approve=approve)
-    except actions.CaseError as exc:
-        messages.error(request, str(exc))
+    except TongbanError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "已批准延期。" if approve else "已驳回延期申请。")
     return redirect("cases:detail", number=number)
@@ -233,8 +233,8 @@ def complete_joint_task(request, number: str, task_id: int):
     task = get_object_or_404(JointTask, pk=task_id, case=case)
     try:
         task = actions.do_complete_joint_task(request.user, task, note=request.POST.get("note", ""))
-    except actions.CaseError as exc:
-        messages.error(request, str(exc))
+    except TongbanError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, "联办任务已完成。" if task.state == JointTask.State.DONE
                          else "联办意见已提交至审批地节点，确认后显示为已完成。")
@@ -260,8 +260,8 @@ def act(request, number: str, action: str):
     try:
         actions.do_transition(request.user, case, action,
                               expected_version=_small_int(version), **params)
-    except actions.CaseError as exc:
-        messages.error(request, str(exc))
+    except TongbanError as exc:
+        messages.error(request, exc.message)
     else:
         messages.success(request, f"已{actions.ACTION_LABELS.get(action, action)}。")
     return redirect("cases:detail", number=number)

@@ -49,13 +49,14 @@ def rsj_item(demo) -> Item:
 
 
 @pytest.fixture
-def on_day(monkeypatch):
-    """Set the date the case actions see as 'today'."""
-    from tongban.cases import actions
+def on_day(time_machine, settings):
+    """Move the clock (tongban.core.clock, and everything else) to 10:00 of `day`, local time; it ticks on.
+
+    Sessions last ten years meanwhile: a test that logs in and then moves weeks ahead stays logged in."""
+    settings.SESSION_COOKIE_AGE = 10 * 366 * 24 * 3600
 
     def set_day(day: datetime.date) -> None:
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-        monkeypatch.setattr(actions, "now", lambda: moment)
+        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=True)
 
     return set_day
 

@@ -159,3 +159,19 @@ def test_staff_without_centre_or_department_see_nothing(client, people, rsj_item
     client.force_login(people["tz_window"])
     assert "张三" not in html(client.get("/cases/"))
     assert client.get("/api/cases/").json()["count"] == 0
+
+
+def test_a_local_only_node_without_panels(client, people, rsj_item, on_day, settings):
+    """The cases app alone: the LocalOnly port and no page panels (docs/cases.md)."""
+    from tongban.core.errors import Invalid
+
+    settings.TONGBAN_CASE_FEDERATION = "tongban.cases.ports.LocalOnly"
+    settings.TONGBAN_CASE_PAGE_PANELS = []
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["sanhe_window"], application(rsj_item))
+    client.force_login(people["sanhe_window"])
+    page = html(client.get(f"/cases/{case.number}/"))
+    assert "预审转交" in page and f"/cases/{case.number}/documents/" not in page
+    with pytest.raises(Invalid) as refused:  # no 审批交叉授权 on such a node
+        do_receive(people["sanhe_window"], application(rsj_item, delegation="TZ:abc"))
+    assert refused.value.code == "case.delegation_invalid"

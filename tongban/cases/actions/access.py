@@ -1,0 +1,88 @@
+"""Who may see and do what with a case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from tongban.accounts.models import Role, StaffProfile, profile_of
+from tongban.cases.actions.common import ACTION_LABELS
+from tongban.cases.models import Case, Delivery
+from tongban.catalog.models import Region
+from tongban.core.errors import NotAllowed
+
+# what a list of cases shows about each (pages and API)
+RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
+
+
+def is_window_of(profile: StaffProfile | None, case: Case) -> bool:
+    return bool(profile and profile.role == Role.WINDOW and case.receiving_centre_id
+                and profile.centre_id == case.receiving_centre_id)
+
+
+def is_bank_of(profile: StaffProfile | None, case: Case) -> bool:
+    """政银合作: the bank outlet that received the case (receipt and forwarding only)."""
+    return bool(profile and profile.role == Role.BANK and profile.channel_id
+                and profile.channel_id == case.receiving_channel_id)
+
+
+def is_approver_of(profile: StaffProfile | None, case: Case) -> bool:
+    return bool(profile and profile.role == Role.APPROVER and profile.department_id == case.competent_department_id)
+
+
+def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
+    return bool(profile and profile.role == Role.ADMIN and profile.region_id == region.pk)
+
+
+def can_view(user: Any, case: Case) -> bool:
+    """Citizens their own cases; windows their centre's; approvers their department's; admins their region's."""
+    profile = profile_of(user)
+    if profile is None:
+        return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
+    if (profile.role == Role.APPROVER and profile.department_id is not None
+            and case.joint_tasks.filter(department_id=profile.department_id).exists()):
+        return True  # a department doing its part of a 多地联办 case
+    admin_regions = (case.competent_region_id, case.receiving_region_id, case.receiving_region.parent_id,
+                     case.delegating_region_id)  # a region sees what it delegated (审批交叉授权)
+    return (is_window_of(profile, case) or is_approver_of(profile, case) or is_bank_of(profile, case)
+            or (profile.role == Role.ADMIN and profile.region_id in admin_regions))
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """The cases `user` may see (the same rule as `can_view`, as a query): the lists of pages and API.
+
+    A profile missing its centre, channel or department sees nothing (not the cases where it is None)."""
+    profile = profile_of(user)
+    qs = Case.objects.select_related(*RELATED)
+    if profile is None:
+        return qs.filter(applicant_user=user)
+    if profile.role == Role.BANK:  # 政银合作: what its outlet received
+        return qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
+    if profile.role == Role.WINDOW:
+        return qs.filter(receiving_centre=profile.centre) if profile.centre_id else qs.none()
+    if profile.role == Role.APPROVER:  # its own queue, and 多地联办 cases where it has a part
+        if not profile.department_id:
+            return qs.none()
+        return (qs.filter(competent_department=profile.department)
+                | qs.filter(joint_tasks__department=profile.department)).distinct()
+    return (qs.filter(competent_region=profile.region) | qs.filter(receiving_region=profile.region)
+            | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
+
+
+def check_actor(user: Any, case: Case, action: str) -> StaffProfile:
+    """The actor's profile if they may take `action` on `case`; else `NotAllowed` (case.not_allowed)."""
+    profile = profile_of(user)
+    approver = is_approver_of(profile, case)
+    window = is_window_of(profile, case)
+    allowed = {
+        "forward": window or is_bank_of(profile, case),  # a bank outlet receives and forwards, never decides
+        "request_supplement": approver or (window and case.accepted_on is None),
+        "supplement_received": approver or window,
+        "deliver": window or (approver and case.delivery != Delivery.WINDOW),
+        "archive": approver or is_admin_of(profile, case.competent_region),
+    }.get(action, approver)
+    if not allowed or profile is None:
+        raise NotAllowed(f"您无权对办件 {case.number} 执行“{ACTION_LABELS.get(action, action)}”",
+                         code="case.not_allowed")
+    return profile
