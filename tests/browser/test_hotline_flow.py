@@ -2,13 +2,14 @@
 takes the system's suggestion, the street calls the caller and blows the whistle, the department
 reports, the street replies, the operator calls back, and the unit appears in the month's 三率 ranking.
 
-The hotline actions' clock is fixed to 2026-09-28 so the month and the limits do not depend on the day
-the suite runs.
+The service's clock (tongban.core.clock, followed by the live server's thread too) starts at 2026-09-28
+10:00 with time-machine, so the month and the limits do not depend on the day the suite runs.
 """
 
 import datetime
 
 import pytest
+import time_machine
 from django.utils import timezone
 from test_case_flow import act, login, logout
 
@@ -16,17 +17,16 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live_hotline(audit_transactional_db, live_server, monkeypatch):
+def live_hotline(audit_transactional_db, live_server):
     from tongban.catalog.models import Region
     from tongban.demo.hotline import do_load_demo_hotline
-    from tongban.hotline import actions
 
     for code, name, short in (("110112", "北京城市副中心（通州区）", "通州"), ("131000", "廊坊市", "廊坊")):
         Region.objects.get_or_create(code=code, defaults={"name": name, "short_name": short, "kind": "district"})
     do_load_demo_hotline(complaints=False)
     moment = timezone.make_aware(datetime.datetime(2026, 9, 28, 10, 0))
-    monkeypatch.setattr(actions, "now", lambda: moment)
-    return live_server
+    with time_machine.travel(moment, tick=True):  # ticking: the browser and the server wait on real time
+        yield live_server
 
 
 def test_complaint_from_call_to_ranking(live_hotline, page, screenshot):

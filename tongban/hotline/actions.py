@@ -1,8 +1,13 @@
 """接诉即办 business operations: register, dispatch, contact, whistle/report, reply, callback.
 
-Every write goes through `_move`: a compare-and-set UPDATE on (state, version) — a stale screen or a
-second click fails with `Conflict` and changes nothing — plus a `ComplaintEvent` for the page and an
-entry in the hash-chained audit trail, all in one transaction.
+Every change of state goes through `COMPLAINT` (tongban.core.transitions.StateMachine, area "hotline"):
+a compare-and-set UPDATE on (state, version) — a stale screen or a second click fails with `Conflict`
+(``hotline.conflict``) and changes nothing — plus a `ComplaintEvent` for the page (written in `after`)
+and an entry ``hotline.<action>`` in the hash-chained audit trail, all in one transaction. Records that
+change no state (登记, a department's 报到, its score) write the event and the entry with `_record`.
+
+Refusals are tongban.core.errors with codes ``hotline.*`` (listed in docs/hotline.md); the time is
+tongban.core.clock's.
 
 Time limits (docs/hotline.md): every stage's due time is counted from registration; a limit in
 自然小时 adds hours, a limit in 工作日 ends at the end of the n-th working day after the day of
@@ -13,24 +18,30 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from tongban.audit.actions import do_append
 from tongban.calendar.actions import YearNotLoaded, add_workdays
 from tongban.catalog.models import Region
+from tongban.core import clock
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, Unavailable
 from tongban.core.identity import InvalidIdentifier, check_phone
+from tongban.core.numbering import next_number
+from tongban.core.transitions import StateMachine, Step
 from tongban.hotline.models import (
     OPEN_STATES,
     Category,
     Channel,
     ClockKind,
     Complaint,
-    ComplaintCounter,
     ComplaintEvent,
     HotlineRole,
     Responsibility,
@@ -47,29 +58,29 @@ MIN_TEXT = 5
 DEFAULT_DISPATCH_HOURS = 2  # when no category is known at registration (web, Open311 without a code)
 
 
-class HotlineError(ValueError):
-    """A refused operation; the message is shown to the user as is (zh-Hans)."""
+# The complaint's states and the steps between them (who may take a step is each do_*'s `_require`).
+STEPS: dict[str, Step] = {
+    "dispatch": Step(frozenset({State.REGISTERED}), State.DISPATCHED, "派单"),
+    "return": Step(frozenset({State.DISPATCHED}), State.REGISTERED, "退单"),
+    "contact": Step(frozenset({State.DISPATCHED}), State.CONTACTED, "联系来电人"),
+    "whistle": Step(frozenset({State.CONTACTED}), State.WHISTLED, "吹哨"),
+    "report": Step(frozenset({State.WHISTLED}), State.CONTACTED, "报到"),  # the last department's report
+    "reply": Step(frozenset({State.CONTACTED}), State.REPLIED, "答复"),
+    "callback": Step(frozenset({State.REPLIED}), State.CLOSED, "回访"),
+}
+COMPLAINT: StateMachine[Complaint] = StateMachine(
+    Complaint, STEPS, area="hotline", noun=lambda c: f"诉求 {c.number}", subject=lambda c: f"complaint:{c.number}")
+# Labels of every event on a complaint's page: the steps, and the records that change no state.
+ACTION_LABELS = {"register": "登记", **COMPLAINT.labels, "score": "评价报到部门"}
 
 
-class NotAllowed(HotlineError):
-    pass
-
-
-class Conflict(HotlineError):
-    pass
-
-
-def now() -> datetime.datetime:
-    return timezone.now()
-
-
-def as_id(raw) -> int | None:
+def as_id(raw: Any) -> int | None:
     """A database id from user input ("12" → 12); None for anything else ("", "²", "1e3", "-1")."""
     raw = str(raw or "").strip()
     return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
-def role_of(user) -> HotlineRole | None:
+def role_of(user: Any) -> HotlineRole | None:
     if not getattr(user, "is_authenticated", False):
         return None
     try:
@@ -80,20 +91,22 @@ def role_of(user) -> HotlineRole | None:
 
 # ---- time limits ---------------------------------------------------------------------------------
 
-def due_after(start: datetime.datetime, amount: int, clock: str) -> datetime.datetime:
-    """The due time `amount` hours or working days after `start` (see the module docstring)."""
-    if clock == ClockKind.HOURS:
+def due_after(start: datetime.datetime, amount: int, kind: str) -> datetime.datetime:
+    """The due time `amount` hours or working days (`kind`, a ClockKind) after `start` (module docstring)."""
+    if kind == ClockKind.HOURS:
         return start + datetime.timedelta(hours=amount)
     local = timezone.localtime(start)
     try:
         day = add_workdays(local.date(), amount)
     except YearNotLoaded as exc:
-        raise HotlineError(f"工作日历未载入（{exc}），无法计算时限；请管理员先导入该年度日历。") from exc
+        raise Unavailable(f"工作日历未载入（{exc}），无法计算时限；请管理员先导入该年度日历。",
+                          code="hotline.year_not_loaded") from exc
     end = datetime.datetime.combine(day, datetime.time(23, 59, 59), tzinfo=local.tzinfo)
     return end
 
 
-def _dues(category: Category | None, start: datetime.datetime, stages) -> dict[str, datetime.datetime | None]:
+def _dues(category: Category | None, start: datetime.datetime,
+          stages: Iterable[str]) -> dict[str, datetime.datetime | None]:
     limits = {lim.stage: lim for lim in TimeLimit.objects.filter(category=category)} if category else {}
     dues: dict[str, datetime.datetime | None] = {}
     for stage in stages:
@@ -129,35 +142,34 @@ class Intake:
 def check_intake(intake: Intake) -> Intake:
     text = (intake.text or "").strip()
     if len(text) < MIN_TEXT:
-        raise HotlineError(f"诉求内容过短：请至少写 {MIN_TEXT} 个字，说明什么地方、什么问题。")
+        raise Invalid(f"诉求内容过短：请至少写 {MIN_TEXT} 个字，说明什么地方、什么问题。",
+                      code="hotline.text_too_short")
     if len(text) > MAX_TEXT:
-        raise HotlineError(f"诉求内容过长（{len(text)} 字）：请控制在 {MAX_TEXT} 字以内。")
+        raise Invalid(f"诉求内容过长（{len(text)} 字）：请控制在 {MAX_TEXT} 字以内。", code="hotline.text_too_long")
     phone = re.sub(r"^(\+86|0086)[\s-]*", "", (intake.caller_phone or "").strip())
     if phone:
         try:
             phone = check_phone(phone)
         except InvalidIdentifier as exc:
-            raise HotlineError(str(exc)) from exc
+            raise Invalid(str(exc), code="hotline.phone_invalid") from exc
     if intake.street is not None and (intake.street.kind != Unit.Kind.STREET or intake.street.region_id
                                       != intake.region.pk or not intake.street.active):
-        raise HotlineError(f"“{intake.street.name}”不是{intake.region.short_name}在用的街乡镇。")
+        raise Invalid(f"“{intake.street.name}”不是{intake.region.short_name}在用的街乡镇。",
+                      code="hotline.street_invalid")
     if len(intake.caller_name or "") > 50 or len(intake.address or "") > 200:
-        raise HotlineError("来电人不超过 50 字，地点不超过 200 字。")
+        raise Invalid("来电人不超过 50 字，地点不超过 200 字。", code="hotline.field_too_long")
     if len(intake.intake_key or "") > 80:
-        raise HotlineError("重复提交校验码过长（不超过 80 个字符）。")
+        raise Invalid("重复提交校验码过长（不超过 80 个字符）。", code="hotline.intake_key_too_long")
     if intake.channel not in Channel.values:
-        raise HotlineError(f"未知的来源：{intake.channel}")
+        raise Invalid(f"未知的来源：{intake.channel}", code="hotline.channel_unknown")
     intake.text, intake.caller_phone = text, phone
     intake.caller_name, intake.address = (intake.caller_name or "").strip(), (intake.address or "").strip()
     return intake
 
 
 def _next_number(year: int) -> str:
-    ComplaintCounter.objects.get_or_create(year=year)
-    counter = ComplaintCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{settings.TONGBAN_CASE_PREFIX}RX{year}{counter.last:06d}"
+    """诉求编号 such as TBRX2026000001: the year's next number of the "complaint" series (locked until commit)."""
+    return f"{settings.TONGBAN_CASE_PREFIX}RX{year}{next_number('complaint', year):06d}"
 
 
 def registered(intake_key: str) -> Complaint | None:
@@ -165,7 +177,7 @@ def registered(intake_key: str) -> Complaint | None:
     return Complaint.objects.filter(intake_key=intake_key).first() if intake_key else None
 
 
-def do_register(user, intake: Intake) -> Complaint:
+def do_register(user: Any, intake: Intake) -> Complaint:
     """登记: create a complaint in state 待派单. Locks the year's complaint counter while numbering.
 
     With an `intake_key` seen before, returns that complaint and writes nothing: a double click, a
@@ -175,7 +187,7 @@ def do_register(user, intake: Intake) -> Complaint:
     earlier = registered(intake.intake_key)
     if earlier is not None:
         return earlier
-    at = now()
+    at = clock.now()
     dues = _dues(intake.category, at, [Stage.DISPATCH])
     try:
         return _create(user, intake, at, dues)
@@ -186,7 +198,7 @@ def do_register(user, intake: Intake) -> Complaint:
         return earlier
 
 
-def _create(user, intake: Intake, at: datetime.datetime, dues: dict) -> Complaint:
+def _create(user: Any, intake: Intake, at: datetime.datetime, dues: dict[str, Any]) -> Complaint:
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=_next_number(timezone.localdate(at).year), region=intake.region, channel=intake.channel,
@@ -199,56 +211,48 @@ def _create(user, intake: Intake, at: datetime.datetime, dues: dict) -> Complain
     return complaint
 
 
-def _actor(user) -> str:
+def _actor(user: Any) -> str:
     return user.get_username() if getattr(user, "is_authenticated", False) else "公众"
 
 
-def _record(complaint: Complaint, actor: str, action: str, note: str = "", *, at=None, data=None) -> None:
-    at = at or now()
+def _record(complaint: Complaint, actor: str, action: str, note: str = "", *, at: datetime.datetime | None = None,
+            data: dict[str, Any] | None = None) -> None:
+    """The page's event and the audit entry of a record that changes no state (in the caller's transaction)."""
+    at = at or clock.now()
     ComplaintEvent.objects.create(complaint=complaint, at=at, actor=actor, action=action, note=note)
     do_append(at=at, actor=actor, action=f"hotline.{action}", subject=f"complaint:{complaint.number}",
               data={"state": complaint.state, "version": complaint.version, **(data or {})})
 
 
-def _move(complaint: Complaint, sources, target: str, *, actor: str, action: str, note: str = "",
-          expected_version: int | None = None, data: dict | None = None, **changes) -> Complaint:
-    """Compare-and-set one transition; records the event and the audit entry. Returns the fresh row.
+def _move(complaint: Complaint, action: str, *, actor: str, note: str = "", expected_version: int | None = None,
+          data: dict[str, Any] | None = None, also: Any = None, **changes: Any) -> Complaint:
+    """One step of `COMPLAINT`, with the page's event (and `also(fresh)`, more rows) written in its `after`.
 
-    Locks: none held before; the conditional UPDATE decides (the audit head is locked last)."""
-    if complaint.state not in sources:
-        raise HotlineError(f"诉求 {complaint.number} 当前为“{complaint.get_state_display()}”，"
-                           f"不能{ACTION_LABELS[action]}。")
-    version = complaint.version if expected_version is None else expected_version
-    with transaction.atomic():
-        updated = Complaint.objects.filter(pk=complaint.pk, state=complaint.state, version=version).update(
-            state=target, version=version + 1, **changes)
-        if not updated:
-            raise Conflict(f"诉求 {complaint.number} 已被他人处理或已更新，请刷新后再操作。")
-        fresh = Complaint.objects.get(pk=complaint.pk)
-        _record(fresh, actor, action, note, data=data)
-    return fresh
+    The audit entry keeps the key "state" (the new state) that every hotline.* entry has. Locks: none
+    before; the conditional UPDATE decides (the audit head is locked last). Returns the fresh row."""
+    def after(fresh: Complaint) -> None:
+        ComplaintEvent.objects.create(complaint=fresh, at=clock.now(), actor=actor, action=action, note=note)
+        if also is not None:
+            also(fresh)
 
-
-ACTION_LABELS = {
-    "register": "登记", "dispatch": "派单", "return": "退单", "contact": "联系来电人", "whistle": "吹哨",
-    "report": "报到", "reply": "答复", "callback": "回访", "score": "评价报到部门",
-}
+    return COMPLAINT.apply(complaint, action, actor=actor, expected_version=expected_version, changes=changes,
+                           data={"state": STEPS[action].target, **(data or {})}, after=after)
 
 
 # ---- who may do what -----------------------------------------------------------------------------
 
-def _require(user, *roles: str, region: Region | None = None, unit: Unit | None = None) -> HotlineRole:
+def _require(user: Any, *roles: str, region: Region | None = None, unit: Unit | None = None) -> HotlineRole:
     role = role_of(user)
     if role is None or role.role not in roles:
-        raise NotAllowed("您没有接诉即办的相应权限。")
+        raise NotAllowed("您没有接诉即办的相应权限。", code="hotline.not_allowed")
     if region is not None and role.region_id != region.pk:
-        raise NotAllowed(f"该诉求属于{region.short_name}，不在您的区域。")
+        raise NotAllowed(f"该诉求属于{region.short_name}，不在您的区域。", code="hotline.not_your_region")
     if unit is not None and role.unit_id != unit.pk:
-        raise NotAllowed(f"该诉求由“{unit.name}”承办，您不是该单位人员。")
+        raise NotAllowed(f"该诉求由“{unit.name}”承办，您不是该单位人员。", code="hotline.not_your_unit")
     return role
 
 
-def visible(user):
+def visible(user: Any) -> QuerySet[Complaint]:
     """The complaints a user may see: operators and supervisors their region's, handlers their unit's
     (as the responsible unit or as a summoned department)."""
     from django.db.models import Q
@@ -270,7 +274,7 @@ def default_unit(region: Region, category: Category) -> Unit | None:
     return resp.unit if resp else None
 
 
-def do_dispatch(user, complaint: Complaint, category: Category, unit: Unit | None = None, *,
+def do_dispatch(user: Any, complaint: Complaint, category: Category, unit: Unit | None = None, *,
                 suggestions: list[dict] | None = None, model_version: int | None = None,
                 expected_version: int | None = None) -> Complaint:
     """派单: send a registered complaint to its unit (the category's default unless the operator chose one).
@@ -279,46 +283,49 @@ def do_dispatch(user, complaint: Complaint, category: Category, unit: Unit | Non
     override (改派), recorded on the complaint and used by the next training."""
     _require(user, HotlineRole.Role.OPERATOR, region=complaint.region)
     if not category.active:
-        raise HotlineError(f"诉求分类“{category.name}”已停用。")
+        raise Invalid(f"诉求分类“{category.name}”已停用。", code="hotline.category_inactive")
     unit = unit or default_unit(complaint.region, category)
     if unit is None:
-        raise HotlineError(f"{complaint.region.short_name}尚未配置“{category.name}”的承办单位，请选择承办单位。")
+        raise Invalid(f"{complaint.region.short_name}尚未配置“{category.name}”的承办单位，请选择承办单位。",
+                      code="hotline.no_default_unit")
     if unit.region_id != complaint.region_id or not unit.active:
-        raise HotlineError(f"“{unit.name}”不是{complaint.region.short_name}在用的承办单位。")
+        raise Invalid(f"“{unit.name}”不是{complaint.region.short_name}在用的承办单位。", code="hotline.unit_invalid")
     suggestions = suggestions or []
     overridden = bool(suggestions) and suggestions[0].get("category") != category.name
     dues = _dues(category, complaint.received_at, [Stage.CONTACT, Stage.HANDLE, Stage.REPLY])
-    return _move(complaint, {State.REGISTERED}, State.DISPATCHED, actor=_actor(user), action="dispatch",
+    return _move(complaint, "dispatch", actor=_actor(user),
                  note=f"{category.name} → {unit.name}" + ("（人工改派）" if overridden else ""),
                  expected_version=expected_version, data={"category": category.name, "unit": unit.name,
                                                          "overridden": overridden},
-                 category=category, unit=unit, dispatched_at=now(), suggestions=suggestions,
+                 category=category, unit=unit, dispatched_at=clock.now(), suggestions=suggestions,
                  model_version=model_version, overridden=overridden, **dues)
 
 
-def do_return(user, complaint: Complaint, reason: str, *, expected_version: int | None = None) -> Complaint:
+def do_return(user: Any, complaint: Complaint, reason: str, *, expected_version: int | None = None) -> Complaint:
     """退单: the unit says the complaint is not theirs; it goes back to the operator to dispatch again."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
-    reason = _note(reason, "退单理由")
-    return _move(complaint, {State.DISPATCHED}, State.REGISTERED, actor=_actor(user), action="return",
+    reason = _note(reason, "退单理由", "hotline.return_reason")
+    return _move(complaint, "return", actor=_actor(user),
                  note=f"{complaint.unit.name}退单：{reason}", expected_version=expected_version,
                  data={"unit": complaint.unit.name}, unit=None, dispatched_at=None)
 
 
-def _note(text: str, what: str, limit: int = 2000) -> str:
+def _note(text: str, what: str, code: str, limit: int = 2000) -> str:
+    """The stripped text; refused with `<code>_required` when empty, `<code>_too_long` over `limit`."""
     text = (text or "").strip()
     if not text:
-        raise HotlineError(f"请填写{what}。")
+        raise Invalid(f"请填写{what}。", code=f"{code}_required")
     if len(text) > limit:
-        raise HotlineError(f"{what}不超过 {limit} 字。")
+        raise Invalid(f"{what}不超过 {limit} 字。", code=f"{code}_too_long")
     return text
 
 
-def do_contact(user, complaint: Complaint, note: str = "", *, expected_version: int | None = None) -> Complaint:
+def do_contact(user: Any, complaint: Complaint, note: str = "", *,
+               expected_version: int | None = None) -> Complaint:
     """首次联系: the unit has reached the caller (响应)."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
-    return _move(complaint, {State.DISPATCHED}, State.CONTACTED, actor=_actor(user), action="contact",
-                 note=(note or "").strip()[:500], expected_version=expected_version, contacted_at=now())
+    return _move(complaint, "contact", actor=_actor(user), note=(note or "").strip()[:500],
+                 expected_version=expected_version, contacted_at=clock.now())
 
 
 # ---- 吹哨报到 ------------------------------------------------------------------------------------
@@ -330,67 +337,68 @@ class Summons:
     hours: int
 
 
-def do_whistle(user, complaint: Complaint, summons: list[Summons], *,
+def do_whistle(user: Any, complaint: Complaint, summons: list[Summons], *,
                expected_version: int | None = None) -> Complaint:
     """吹哨: the street handling the complaint summons departments, each with its own task and deadline.
 
-    The complaint waits (吹哨报到中) until every department has reported."""
+    The complaint waits (吹哨报到中) until every department has reported. The tasks are created in the
+    step's transaction."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
     if complaint.unit.kind != Unit.Kind.STREET:
-        raise HotlineError("只有街乡镇可以吹哨。")
+        raise Invalid("只有街乡镇可以吹哨。", code="hotline.whistle_street_only")
     if not summons:
-        raise HotlineError("请至少选择一个报到部门。")
+        raise Invalid("请至少选择一个报到部门。", code="hotline.whistle_no_department")
     seen: set[int] = set(complaint.whistle_tasks.values_list("unit_id", flat=True))
     for s in summons:
         if s.unit.kind != Unit.Kind.DEPARTMENT or s.unit.region_id != complaint.region_id or not s.unit.active:
-            raise HotlineError(f"“{s.unit.name}”不是本区域在用的部门。")
+            raise Invalid(f"“{s.unit.name}”不是本区域在用的部门。", code="hotline.whistle_unit_invalid")
         if s.unit.pk in seen:
-            raise HotlineError(f"“{s.unit.name}”重复（每个部门对一件诉求只报到一次）。")
+            raise Invalid(f"“{s.unit.name}”重复（每个部门对一件诉求只报到一次）。",
+                          code="hotline.whistle_unit_repeated")
         seen.add(s.unit.pk)
-        s.task = _note(s.task, f"“{s.unit.name}”的任务", 500)
+        s.task = _note(s.task, f"“{s.unit.name}”的任务", "hotline.whistle_task", 500)
         if not 1 <= s.hours <= 24 * 30:
-            raise HotlineError("报到时限应在 1 小时到 30 天之间。")
-    at = now()
-    with transaction.atomic():
-        fresh = _move(complaint, {State.CONTACTED}, State.WHISTLED, actor=_actor(user), action="whistle",
-                      note="、".join(s.unit.name for s in summons), expected_version=expected_version,
-                      data={"units": [s.unit.name for s in summons]})
+            raise Invalid("报到时限应在 1 小时到 30 天之间。", code="hotline.whistle_hours_invalid")
+    at = clock.now()
+
+    def tasks(fresh: Complaint) -> None:
         WhistleTask.objects.bulk_create(
             WhistleTask(complaint=fresh, unit=s.unit, task=s.task, due=at + datetime.timedelta(hours=s.hours),
                         whistled_at=at, whistled_by=_actor(user)) for s in summons)
-    return fresh
+
+    return _move(complaint, "whistle", actor=_actor(user), note="、".join(s.unit.name for s in summons),
+                 expected_version=expected_version, data={"units": [s.unit.name for s in summons]}, also=tasks)
 
 
-def do_report(user, task: WhistleTask, report: str) -> WhistleTask:
+def do_report(user: Any, task: WhistleTask, report: str) -> WhistleTask:
     """报到: a summoned department reports what it did. The last report hands the complaint back to the
-    street (办理中) to reply. Locks: the task row, conditionally updated once."""
+    street (办理中) to reply. Locks: the task row, conditionally updated once; then the complaint row."""
     _require(user, HotlineRole.Role.HANDLER, unit=task.unit)
-    report = _note(report, "报到情况")
-    at = now()
+    report = _note(report, "报到情况", "hotline.report")
+    at = clock.now()
     with transaction.atomic():
         if not WhistleTask.objects.filter(pk=task.pk, reported_at__isnull=True).update(
                 report=report, reported_at=at, reported_by=_actor(user)):
-            raise Conflict(f"“{task.unit.name}”已报到。")
+            raise Conflict(f"“{task.unit.name}”已报到。", code="hotline.already_reported")
         complaint = Complaint.objects.select_for_update().get(pk=task.complaint_id)
         _record(complaint, _actor(user), "report", f"{task.unit.name}：{report[:200]}", at=at,
                 data={"unit": task.unit.name, "on_time": at <= task.due})
         if not complaint.whistle_tasks.filter(reported_at__isnull=True).exists():
-            _move(complaint, {State.WHISTLED}, State.CONTACTED, actor="系统", action="report",
-                  note="各部门均已报到，退回街乡镇答复")
+            _move(complaint, "report", actor="系统", note="各部门均已报到，退回街乡镇答复")
     task.refresh_from_db()
     return task
 
 
-def do_score(user, task: WhistleTask, score: int) -> WhistleTask:
-    """The street scores a department's 报到 (1–5) once it has reported."""
+def do_score(user: Any, task: WhistleTask, score: int) -> WhistleTask:
+    """The street scores a department's 报到 (1–5) once it has reported. Locks: the task row, updated once."""
     _require(user, HotlineRole.Role.HANDLER, unit=task.complaint.unit)
     if task.reported_at is None:
-        raise HotlineError("该部门尚未报到，不能评价。")
+        raise BadTransition("该部门尚未报到，不能评价。", code="hotline.not_reported")
     if score not in range(1, 6):
-        raise HotlineError("评分应为 1–5 分。")
+        raise Invalid("评分应为 1–5 分。", code="hotline.score_invalid")
     with transaction.atomic():
         if not WhistleTask.objects.filter(pk=task.pk, score__isnull=True).update(score=score):
-            raise Conflict("已评价过该部门。")
+            raise Conflict("已评价过该部门。", code="hotline.already_scored")
         _record(task.complaint, _actor(user), "score", f"{task.unit.name}：{score} 分",
                 data={"unit": task.unit.name, "score": score})
     task.refresh_from_db()
@@ -399,34 +407,33 @@ def do_score(user, task: WhistleTask, score: int) -> WhistleTask:
 
 # ---- reply and callback --------------------------------------------------------------------------
 
-def do_reply(user, complaint: Complaint, reply: str, *, expected_version: int | None = None) -> Complaint:
+def do_reply(user: Any, complaint: Complaint, reply: str, *, expected_version: int | None = None) -> Complaint:
     """答复: the unit tells the caller what was done."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
-    reply = _note(reply, "答复意见")
-    return _move(complaint, {State.CONTACTED}, State.REPLIED, actor=_actor(user), action="reply",
-                 note=reply[:200], expected_version=expected_version, reply=reply, replied_at=now())
+    reply = _note(reply, "答复意见", "hotline.reply")
+    return _move(complaint, "reply", actor=_actor(user), note=reply[:200], expected_version=expected_version,
+                 reply=reply, replied_at=clock.now())
 
 
-def do_callback(user, complaint: Complaint, *, solved: bool, satisfaction: str, note: str = "",
+def do_callback(user: Any, complaint: Complaint, *, solved: bool, satisfaction: str, note: str = "",
                 expected_version: int | None = None) -> Complaint:
     """回访: the operator asks the caller whether it was solved and whether they are satisfied."""
     _require(user, HotlineRole.Role.OPERATOR, region=complaint.region)
     if satisfaction not in Satisfaction.values:
-        raise HotlineError("请选择满意、基本满意或不满意。")
+        raise Invalid("请选择满意、基本满意或不满意。", code="hotline.satisfaction_invalid")
     if not isinstance(solved, bool):
-        raise HotlineError("请选择是否解决。")
+        raise Invalid("请选择是否解决。", code="hotline.solved_required")
     label = Satisfaction(satisfaction).label
     extra = f"；{note.strip()[:200]}" if note.strip() else ""
-    return _move(complaint, {State.REPLIED}, State.CLOSED, actor=_actor(user), action="callback",
-                 note=f"{'已解决' if solved else '未解决'}，{label}{extra}",
+    return _move(complaint, "callback", actor=_actor(user), note=f"{'已解决' if solved else '未解决'}，{label}{extra}",
                  expected_version=expected_version, data={"solved": solved, "satisfaction": satisfaction},
-                 solved=solved, satisfaction=satisfaction, callback_note=note.strip()[:500], closed_at=now())
+                 solved=solved, satisfaction=satisfaction, callback_note=note.strip()[:500], closed_at=clock.now())
 
 
 WARN_SHARE = 0.25  # 预警 when less than this share of a stage's time (counted from registration) is left
 
 
-def _stages(complaint: Complaint):
+def _stages(complaint: Complaint) -> tuple[tuple[datetime.datetime | None, datetime.datetime | None, str], ...]:
     return ((complaint.dispatch_due, complaint.dispatched_at, "派单"),
             (complaint.contact_due, complaint.contacted_at, "联系"),
             (complaint.handle_due, complaint.replied_at, "办理"),
@@ -438,7 +445,7 @@ def overdue_stage(complaint: Complaint, at: datetime.datetime | None = None) -> 
 
     Dispatch ends at 派单, contact at 首次联系, handling at the unit's 答复 (办结), and the reply stage at
     the operator's 回访 — the moment the caller has the answer and has been asked about it."""
-    at = at or now()
+    at = at or clock.now()
     for due, done, label in _stages(complaint):
         if due and ((done and done > due) or (not done and at > due and complaint.state in OPEN_STATES)):
             return label
@@ -448,7 +455,7 @@ def overdue_stage(complaint: Complaint, at: datetime.datetime | None = None) -> 
 def deadline_status(complaint: Complaint, at: datetime.datetime | None = None) -> tuple[str, str]:
     """("超期" | "预警" | "正常", stage): overdue as `overdue_stage`; a warning when the next stage still to
     do has less than WARN_SHARE of its time left."""
-    at = at or now()
+    at = at or clock.now()
     late = overdue_stage(complaint, at)
     if late:
         return "超期", late

@@ -14,10 +14,10 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from tongban.audit.actions import do_append
 from tongban.catalog.models import Region
+from tongban.core import clock
 from tongban.hotline.actions import default_unit
 from tongban.hotline.models import Category, Complaint, DispatchModel, Unit
 from tongban.textmining import classifier
@@ -96,7 +96,7 @@ def do_train(path: str | Path, text_col: str | list[str], label_col: str, *, act
         for label in model.labels:
             Category.objects.get_or_create(name=label[:50])
         row = DispatchModel.objects.create(
-            version=version, trained_at=timezone.now(), trained_by=actor, source=str(path)[:300],
+            version=version, trained_at=clock.now(), trained_by=actor, source=str(path)[:300],
             n_samples=len(texts), n_feedback=n_feedback, labels=list(model.labels), meta=model.meta, blob=blob)
         do_append(actor=actor, action="hotline.model.train", subject=f"dispatch-model:v{version}",
                   data={"source": Path(path).name, "samples": len(texts), "feedback": n_feedback,

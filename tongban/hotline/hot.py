@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 
-from tongban.hotline import actions
+from tongban.core import clock
 from tongban.hotline.models import Complaint
 from tongban.textmining import hotspots
 
@@ -26,7 +26,7 @@ def likely_duplicates(text: str, region, *, place: str = "", k: int = 3) -> list
     """Complaints of the last 30 days that look like the same problem as `text`, most similar first."""
     if len((text or "").strip()) < 5:
         return []
-    at = actions.now()
+    at = clock.now()
     recent = _recent(region, at - datetime.timedelta(days=DUPLICATE_DAYS))
     if not recent:
         return []
@@ -39,5 +39,5 @@ def region_hot_issues(region, *, since: datetime.datetime) -> list[tuple[hotspot
     """Hot issues of the region since a time, ranked, each with its complaints."""
     recent = _recent(region, since)
     by_number = {c.number: c for c in recent}
-    issues = hotspots.hot_issues([_message(c) for c in recent], now=actions.now())
+    issues = hotspots.hot_issues([_message(c) for c in recent], now=clock.now())
     return [(issue, [by_number[i] for i in issue.member_ids]) for issue in issues]

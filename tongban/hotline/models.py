@@ -295,13 +295,3 @@ class Weights(models.Model):
 
         if self.response + self.resolution + self.satisfaction != 100:
             raise ValidationError("三项权重之和须为 100。")
-
-
-class ComplaintCounter(models.Model):
-    """The last complaint number issued per year (locked while issuing the next)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
-
-    def __str__(self) -> str:
-        return f"{self.year}: {self.last}"

@@ -30,6 +30,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tongban.audit.masking import mask_text
 from tongban.catalog.models import Region
+from tongban.core import clock
+from tongban.core.errors import TongbanError
 from tongban.hotline import actions
 from tongban.hotline.models import Category, Channel, Complaint, State, Unit
 
@@ -37,9 +39,18 @@ CLOSED_STATES = (State.REPLIED, State.CLOSED)
 MAX_IDS = 100
 
 
-class Open311Error(Exception):
-    def __init__(self, status: int, description: str):
-        super().__init__(description)
+# The code of an Open311Error by its HTTP status, for programs that see it outside the Open311 views.
+_CODES = {400: "open311.bad_request", 403: "open311.forbidden", 404: "open311.not_found"}
+
+
+class Open311Error(TongbanError):
+    """A refused Open311 request. A TongbanError like every refusal, but answered by `_endpoint` in the
+    GeoReport v2 wire format — ``[{"code": <HTTP status>, "description"}]`` — which clients rely on, never
+    as ``{"detail", "code"}``. `code` is ours (``open311.*``, or the refused action's, e.g.
+    ``hotline.text_too_short``) and is not sent: the spec's `code` is the status."""
+
+    def __init__(self, status: int, description: str, *, code: str | None = None) -> None:
+        super().__init__(description, code=code or _CODES.get(status, "open311.invalid"))
         self.status, self.description = status, description
 
 
@@ -185,8 +196,8 @@ def create_request(request, fmt: str):
                             intake_key=_idempotency_key(request))
     try:
         complaint = actions.do_register(request.user, intake)
-    except actions.HotlineError as exc:
-        raise Open311Error(400, str(exc)) from None
+    except TongbanError as exc:  # the intake was refused (too short, a bad phone…): a 400 for the client
+        raise Open311Error(400, exc.message, code=exc.code) from None
     due = timezone.localtime(complaint.dispatch_due).strftime("%Y-%m-%d %H:%M")
     return _render(fmt, "service_requests", "request", [{
         "service_request_id": complaint.number, "service_notice": f"已登记，将于 {due} 前派单至承办单位。",
@@ -257,7 +268,7 @@ def list_requests(request, fmt: str):
             rows = rows.filter(category_id__in=[actions.as_id(c) for c in codes])
         start, end = _date_param(params, "start_date"), _date_param(params, "end_date")
         if start is None and end is None:
-            start = actions.now() - datetime.timedelta(days=90)
+            start = clock.now() - datetime.timedelta(days=90)
         if start:
             rows = rows.filter(received_at__gte=start)
         if end:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from tongban.core import clock
 from tongban.hotline.models import Complaint, Satisfaction, Unit, Weights, WhistleTask
 
 
@@ -87,7 +88,7 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
 def monthly_rates(year: int, month: int, *, region=None, at: datetime.datetime | None = None) -> list[UnitRates]:
     """Every unit that had complaints in the month, ranked by composite score (best first)."""
     start, end = month_bounds(year, month)
-    at = at or timezone.now()
+    at = at or clock.now()
     rows = Complaint.objects.filter(received_at__gte=start, received_at__lt=end, unit__isnull=False)
     if region is not None:
         rows = rows.filter(region=region)
@@ -122,7 +123,7 @@ def whistle_scores(year: int, month: int, *, region=None, at: datetime.datetime 
     On-time rate = reported by the deadline / tasks reported or past their deadline (a task still
     within its time is not counted yet)."""
     start, end = month_bounds(year, month)
-    at = at or timezone.now()
+    at = at or clock.now()
     tasks = WhistleTask.objects.filter(whistled_at__gte=start, whistled_at__lt=end).select_related("unit")
     if region is not None:
         tasks = tasks.filter(complaint__region=region)

@@ -15,10 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from tongban.catalog.models import Region
+from tongban.core import clock
+from tongban.core.errors import Invalid, TongbanError
 from tongban.core.identity import mask_phone
 from tongban.hotline import actions, dispatch, hot, rates
 from tongban.hotline.forms import CallbackForm, DispatchForm, IntakeForm, MonthForm, NoteForm
@@ -34,7 +35,7 @@ def _role(request, *roles: str) -> HotlineRole:
     return role
 
 
-def _fail(request, exc: actions.HotlineError) -> None:
+def _fail(request, exc: TongbanError) -> None:
     messages.error(request, str(exc))
 
 
@@ -56,7 +57,7 @@ def intake(request):
         intake = actions.Intake(region=role.region, category=chosen, **form.cleaned_data)
         try:
             complaint = actions.do_register(request.user, intake)
-        except actions.HotlineError as exc:
+        except TongbanError as exc:
             _fail(request, exc)
         else:
             if wants_dispatch:
@@ -65,7 +66,7 @@ def intake(request):
                     actions.do_dispatch(request.user, complaint, data["category"], data["unit"],
                                         suggestions=data["suggestions"] or [], model_version=data["model_version"])
                     messages.success(request, f"已登记并派单：{complaint.number}")
-                except actions.HotlineError as exc:
+                except TongbanError as exc:
                     messages.error(request, f"已登记 {complaint.number}，但派单未成功：{exc}")
             else:
                 messages.success(request, f"已登记：{complaint.number}（待派单）")
@@ -118,7 +119,7 @@ def report(request):
         try:  # a resubmitted form (refresh, double click) returns the complaint it already made
             complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",
                                                                          **form.cleaned_data))
-        except actions.HotlineError as exc:
+        except TongbanError as exc:
             _fail(request, exc)
         else:
             return render(request, "hotline/report_done.html", {"complaint": complaint})
@@ -138,7 +139,7 @@ def complaint_list(request):
     elif state != "all":
         rows = rows.filter(state__in=OPEN_STATES)
     page = Paginator(rows.order_by("received_at"), 30).get_page(request.GET.get("page"))
-    at = timezone.now()
+    at = clock.now()
     tasks = []
     if role.role == Role.HANDLER:
         tasks = WhistleTask.objects.filter(unit=role.unit, reported_at__isnull=True).select_related("complaint")
@@ -195,7 +196,7 @@ def act(request, number: str, action: str):
         if action == "dispatch":
             form = DispatchForm(request.POST, region=c.region)
             if not form.is_valid():
-                raise actions.HotlineError("请选择诉求分类。")
+                raise Invalid("请选择诉求分类。", code="hotline.category_required")
             actions.do_dispatch(request.user, c, form.cleaned_data["category"], form.cleaned_data["unit"],
                                 suggestions=form.cleaned_data["suggestions"],
                                 model_version=form.cleaned_data["model_version"], expected_version=version)
@@ -208,7 +209,7 @@ def act(request, number: str, action: str):
         elif action == "callback":
             form = CallbackForm(request.POST)
             if not form.is_valid():
-                raise actions.HotlineError("请选择是否解决和是否满意。")
+                raise Invalid("请选择是否解决和是否满意。", code="hotline.callback_incomplete")
             actions.do_callback(request.user, c, solved=form.cleaned_data["solved"],
                                 satisfaction=form.cleaned_data["satisfaction"], note=form.cleaned_data["note"],
                                 expected_version=version)
@@ -217,7 +218,7 @@ def act(request, number: str, action: str):
         else:
             raise Http404("未知操作")
         messages.success(request, f"已{actions.ACTION_LABELS[action]}。")
-    except actions.HotlineError as exc:
+    except TongbanError as exc:
         _fail(request, exc)
     return redirect("hotline:detail", number)
 
@@ -228,11 +229,11 @@ def _summons(request, c: Complaint) -> list[actions.Summons]:
     for raw in request.POST.getlist("unit"):
         unit = Unit.objects.filter(pk=actions.as_id(raw)).first()
         if unit is None:
-            raise actions.HotlineError(f"未知的部门：{raw[:20]}")
+            raise Invalid(f"未知的部门：{raw[:20]}", code="hotline.whistle_unit_unknown")
         try:
             hours = int(request.POST.get(f"hours_{unit.pk}") or 48)
         except ValueError:
-            raise actions.HotlineError(f"“{unit.name}”的报到时限应为小时数。") from None
+            raise Invalid(f"“{unit.name}”的报到时限应为小时数。", code="hotline.whistle_hours_invalid") from None
         out.append(actions.Summons(unit, request.POST.get(f"task_{unit.pk}") or "", hours))
     return out
 
@@ -251,7 +252,7 @@ def task_act(request, task_id: int, action: str):
         else:
             raise Http404("未知操作")
         messages.success(request, "已报到。" if action == "report" else "已评价。")
-    except actions.HotlineError as exc:
+    except TongbanError as exc:
         _fail(request, exc)
     return redirect("hotline:detail", task.complaint.number)
 
@@ -271,13 +272,13 @@ def whistle_board(request):
     open_only = request.GET.get("all") != "1"
     if open_only:
         tasks = tasks.filter(complaint__state=State.WHISTLED)
-    return render(request, "hotline/whistle.html", {"tasks": tasks[:200], "now": timezone.now(),
+    return render(request, "hotline/whistle.html", {"tasks": tasks[:200], "now": clock.now(),
                                                     "open_only": open_only, "role": role})
 
 
 def _month(request) -> tuple[int, int, MonthForm]:
     form = MonthForm(request.GET or None)
-    today = timezone.localdate()
+    today = clock.today()
     if form.is_valid() and form.cleaned_data["month"]:
         day = form.cleaned_data["month"]
         return day.year, day.month, form
@@ -321,6 +322,6 @@ def hot_board(request):
         days = min(max(int(request.GET.get("days") or 90), 1), 365)
     except ValueError:
         days = 90
-    since = actions.now() - datetime.timedelta(days=days)
+    since = clock.now() - datetime.timedelta(days=days)
     issues = hot.region_hot_issues(role.region, since=since)
     return render(request, "hotline/hot.html", {"issues": issues[:30], "days": days, "role": role})

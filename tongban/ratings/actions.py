@@ -1,34 +1,38 @@
 """好差评 operations: rate a case, and the rectification loop of a bad rating.
 
 House style as in cases.actions: `check_*` validate and check access, `do_*` write inside one transaction
-together with their audit entry. Every rectification step is a compare-and-set
-``UPDATE … WHERE id = ? AND state = ? AND version = ?``: of two administrators acting on the same
-rectification at once, one wins and the other gets `Conflict` with nothing of theirs applied.
+together with their audit entry. Every rectification step goes through `RECTIFICATION`
+(tongban.core.transitions.StateMachine): a compare-and-set ``UPDATE … WHERE id = ? AND state = ? AND
+version = ?``, so of two administrators acting on the same rectification at once, one wins and the other
+gets `Conflict` (``rectification.conflict``) with nothing of theirs applied.
 
-Errors are the cases app's exceptions (message in Chinese, `status` = the HTTP status): `CaseError` 422,
-`NotAllowed` 403, `BadTransition` and `Conflict` 409. The rules are explained in docs/ratings.md.
+Refusals are tongban.core.errors with codes ``rating.*`` and ``rectification.*`` (listed in
+docs/ratings.md). The rules are explained there too.
 """
 
 from __future__ import annotations
 
-import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.audit.actions import do_append, entries_for
 from tongban.calendar.actions import YearNotLoaded, add_workdays
-from tongban.cases import actions as case_actions
-from tongban.cases.actions import BadTransition, CaseError, Conflict, NotAllowed, is_window_of
+from tongban.cases.actions import is_window_of
 from tongban.cases.models import Case, State
 from tongban.catalog.models import Region
+from tongban.core import clock
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError
+from tongban.core.transitions import StateMachine, Step
 from tongban.ratings.models import Level, Rating, Rectification, Source
 
 __all__ = [
-    "BadTransition", "CaseError", "Conflict", "NotAllowed", "RATEABLE_STATES", "STEPS", "allowed_steps",
-    "check_rate", "do_appeal", "do_decide_appeal", "do_rate", "do_recheck", "do_rectify", "do_step", "do_verify",
+    "RATEABLE_STATES", "RECTIFICATION", "STEPS", "STEP_LABELS", "allowed_steps", "check_rate", "check_step",
+    "do_appeal", "do_decide_appeal", "do_rate", "do_recheck", "do_rectify", "do_step", "do_verify",
     "rated_officer", "rectification_days", "responsible_region", "visible_rectifications",
 ]
 
@@ -40,21 +44,19 @@ TEXT_MAX = 2000
 MAX_RECTIFICATION_DAYS = 30
 
 R = Rectification.State
-# step → (states it may start from, state it leads to; None = decided by the step)
-STEPS: dict[str, tuple[frozenset[str], str | None]] = {
-    "verify": (frozenset({R.VERIFYING}), R.RECTIFYING),
-    "appeal": (frozenset({R.VERIFYING}), R.APPEALED),
-    "rectify": (frozenset({R.RECTIFYING}), R.FEEDBACK),
-    "recheck": (frozenset({R.FEEDBACK}), R.RECHECKED),
-    "decide_appeal": (frozenset({R.APPEALED}), None),  # upheld → DISMISSED, rejected → VERIFYING
+STEPS: dict[str, Step] = {
+    "verify": Step(frozenset({R.VERIFYING}), R.RECTIFYING, "核实并确定整改期限"),
+    "appeal": Step(frozenset({R.VERIFYING}), R.APPEALED, "申诉"),
+    "rectify": Step(frozenset({R.RECTIFYING}), R.FEEDBACK, "整改并反馈评价人"),
+    "recheck": Step(frozenset({R.FEEDBACK}), R.RECHECKED, "复核办结"),
+    "decide_appeal": Step(frozenset({R.APPEALED}), None, "处理申诉"),  # upheld → DISMISSED, rejected → VERIFYING
 }
-STEP_LABELS = {"verify": "核实并确定整改期限", "appeal": "申诉", "rectify": "整改并反馈评价人",
-               "recheck": "复核办结", "decide_appeal": "处理申诉"}
-
-
-def today() -> datetime.date:
-    # The cases app's clock, so that tests (and the whole service) agree on one 'today'.
-    return case_actions.today()
+# Audit actions stay "rectification.<step>" on the case's trail (subject "case:<number>"), as before.
+RECTIFICATION: StateMachine[Rectification] = StateMachine(
+    Rectification, STEPS, area="rectification",
+    noun=lambda rect: f"办件 {rect.rating.case.number} 的整改",
+    subject=lambda rect: f"case:{rect.rating.case.number}")
+STEP_LABELS = RECTIFICATION.labels
 
 
 def rectification_days() -> int:
@@ -80,7 +82,7 @@ def responsible_region(case: Case) -> Region:
     return _root(case.receiving_region)
 
 
-def rated_officer(case: Case):
+def rated_officer(case: Case) -> Any:
     """The officer the applicant dealt with: the window officer who received the case; for a case
     applied for online (no window), the last approver of the competent department in its audit trail."""
     creator = case.created_by
@@ -106,41 +108,39 @@ def _is_admin(profile: StaffProfile | None) -> bool:
     return bool(profile and profile.role == Role.ADMIN)
 
 
-def allowed_steps(user, rect: Rectification) -> list[str]:
+def allowed_steps(user: Any, rect: Rectification) -> list[str]:
     """The steps this user may take on the rectification now (for pages and the API)."""
     steps = []
-    for step, (sources, _target) in STEPS.items():
-        if rect.state in sources:
-            try:
-                check_step(user, rect, step)
-            except CaseError:
-                continue
-            steps.append(step)
+    for step in RECTIFICATION.startable(rect):
+        try:
+            check_step(user, rect, step)
+        except TongbanError:
+            continue
+        steps.append(step)
     return steps
 
 
-def check_step(user, rect: Rectification, step: str) -> StaffProfile:
+def check_step(user: Any, rect: Rectification, step: str) -> StaffProfile:
     """Access and state for a rectification step. The loop is the responsible region's administrators';
     an appeal is decided by an administrator of the other region (separation of duties)."""
-    if step not in STEPS:
-        raise CaseError(f"未知操作：{step}")
+    RECTIFICATION.step(step)  # an unknown step: Invalid rectification.unknown_action
     profile = profile_of(user)
     region = _region_of(rect)
-    own = _is_admin(profile) and _root_id(profile.region) == region.pk
+    own = _is_admin(profile) and _root_id(profile.region) == region.pk  # type: ignore[union-attr]
     if step == "decide_appeal":
-        if not (_is_admin(profile) and _root_id(profile.region) != region.pk):
-            raise NotAllowed(f"申诉须由{region.short_name}以外地区的管理员处理，被评价地区不能自己裁决")
+        if not (_is_admin(profile) and _root_id(profile.region) != region.pk):  # type: ignore[union-attr]
+            raise NotAllowed(f"申诉须由{region.short_name}以外地区的管理员处理，被评价地区不能自己裁决",
+                             code="rectification.appeal_by_other_region")
     elif not own:
-        raise NotAllowed(f"只有{region.short_name}的管理员可以“{STEP_LABELS[step]}”")
-    sources, _target = STEPS[step]
-    if rect.state not in sources:
-        raise BadTransition(f"该整改当前状态为“{rect.get_state_display()}”，不能“{STEP_LABELS[step]}”")
+        raise NotAllowed(f"只有{region.short_name}的管理员可以“{STEP_LABELS[step]}”",
+                         code="rectification.not_allowed")
+    RECTIFICATION.check(rect, step)  # the state: BadTransition rectification.bad_transition
     if step == "appeal" and rect.appeal_decided_by_id:
-        raise BadTransition("申诉已被驳回，同一差评不能再次申诉")
-    return profile
+        raise BadTransition("申诉已被驳回，同一差评不能再次申诉", code="rectification.appeal_once")
+    return profile  # type: ignore[return-value]
 
 
-def visible_rectifications(user):
+def visible_rectifications(user: Any) -> QuerySet[Rectification]:
     """The rectifications a user may see: administrators their region's and every appealed one (they may
     be asked to decide it); window officers their centre's; approvers those about them or their
     department; citizens those of their own ratings."""
@@ -162,57 +162,60 @@ def visible_rectifications(user):
 
 # ---- rating -------------------------------------------------------------------------------------
 
-def check_rate(user, case: Case) -> str:
+def check_rate(user: Any, case: Case) -> str:
     """Who may rate and when; returns the rating's `source`. Checked in this order: access (403), the
     case's state (409), once per case (409)."""
     profile = profile_of(user)
     if profile is None:
         if not (getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk):
-            raise NotAllowed("只有本办件的申请人可以评价")
+            raise NotAllowed("只有本办件的申请人可以评价", code="rating.not_allowed")
         source = Source.APPLICANT
     elif is_window_of(profile, case):
         if case.applicant_user_id:
-            raise NotAllowed("该办件由申请人在网上账号中评价，窗口不能代录")
+            raise NotAllowed("该办件由申请人在网上账号中评价，窗口不能代录", code="rating.applicant_rates_online")
         source = Source.COUNTER
     else:
-        raise NotAllowed("只有本办件的申请人，或收件窗口为现场办事的申请人代录，可以评价")
+        raise NotAllowed("只有本办件的申请人，或收件窗口为现场办事的申请人代录，可以评价", code="rating.not_allowed")
     if case.state not in RATEABLE_STATES:
-        raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，办结后才能评价")
+        raise BadTransition(f"办件 {case.number} 当前状态为“{case.get_state_display()}”，办结后才能评价",
+                            code="rating.not_rateable")
     if Rating.objects.filter(case=case).exists():
-        raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次")
+        raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次", code="rating.already_rated")
     return source
 
 
-def _check_level(level) -> int:
+def _check_level(level: Any) -> int:
     try:
         value = int(level)
     except (TypeError, ValueError):
         value = 0
     if isinstance(level, bool) or value not in Level.values or str(level).strip() != str(value):
-        raise CaseError("请选择评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意")
+        raise Invalid("请选择评价等级：5 非常满意、4 满意、3 基本满意、2 不满意、1 非常不满意",
+                      code="rating.level_invalid")
     return value
 
 
-def _text(value, label: str, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
+def _text(value: Any, label: str, code: str, *, required: bool = True, max_length: int = TEXT_MAX) -> str:
+    """The stripped text; refused with `<code>_required` when missing, `<code>_too_long` when too long."""
     text = (value or "").strip()
     if required and not text:
-        raise CaseError(f"请填写{label}")
+        raise Invalid(f"请填写{label}", code=f"{code}_required")
     if len(text) > max_length:
-        raise CaseError(f"{label}不能超过 {max_length} 个字")
+        raise Invalid(f"{label}不能超过 {max_length} 个字", code=f"{code}_too_long")
     return text
 
 
-def do_rate(user, case: Case, *, level, comment: str = "") -> Rating:
+def do_rate(user: Any, case: Case, *, level: Any, comment: str = "") -> Rating:
     """Rate a case (好差评), once. A bad rating (1 or 2) opens its rectification in the same transaction.
 
     Locks: none; the unique `case` column decides between two simultaneous ratings (the loser gets
-    `Conflict`, nothing of it is kept).
+    `Conflict` rating.already_rated, nothing of it is kept).
     """
     source = check_rate(user, case)
     level = _check_level(level)
-    comment = _text(comment, "评价意见", required=False, max_length=COMMENT_MAX)
+    comment = _text(comment, "评价意见", "rating.comment", required=False, max_length=COMMENT_MAX)
     officer = rated_officer(case)
-    now = case_actions.now()
+    now = clock.now()
     subject = f"case:{case.number}"
     try:
         with transaction.atomic():
@@ -221,110 +224,101 @@ def do_rate(user, case: Case, *, level, comment: str = "") -> Rating:
             rect = None
             if rating.is_bad:
                 rect = Rectification.objects.create(rating=rating, region=responsible_region(case), opened_at=now)
-            do_append(actor=user.get_username(), action="rating.rate", subject=subject,
+            do_append(at=now, actor=user.get_username(), action="rating.rate", subject=subject,
                       data={"rating": rating.pk, "level": level, "source": source, "comment": comment,
                             "channel": rating.channel.name if rating.channel else None,
                             "officer": officer.get_username() if officer else None})
             if rect is not None:
-                do_append(actor=user.get_username(), action="rectification.open", subject=subject,
+                do_append(at=now, actor=user.get_username(), action="rectification.open", subject=subject,
                           data={"rectification": rect.pk, "region": rect.region.code, "state": rect.state})
     except IntegrityError:
         if Rating.objects.filter(case=case).exists():
-            raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次") from None
+            raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次", code="rating.already_rated") from None
         raise
     return rating
 
 
 # ---- the rectification loop ---------------------------------------------------------------------
 
-def do_step(user, rect: Rectification, step: str, *, expected_version: int | None = None,
-            **params) -> Rectification:
-    """Apply one step by name (the API and pages call this); see the do_* functions for each."""
+def do_step(user: Any, rect: Rectification, step: str, *, expected_version: int | None = None,
+            **params: Any) -> Rectification:
+    """Apply one step by name (the API and pages call this); see the do_* functions for each.
+
+    Locks: none held; the conditional UPDATE of `RECTIFICATION.apply` decides (then the audit head)."""
     check_step(user, rect, step)
     changes, target, audit = _changes(user, rect, step, params)
-    return _apply(user, rect, step, target, changes, audit, expected_version)
+
+    def after(fresh: Rectification) -> None:
+        if fresh.state == R.DISMISSED:  # an upheld appeal: the rating leaves the figures, in the same transaction
+            Rating.objects.filter(pk=fresh.rating_id).update(excluded=True)
+
+    RECTIFICATION.apply(rect, step, actor=user.get_username(), target=target, expected_version=expected_version,
+                        changes=changes, data={"rectification": rect.pk, **audit}, after=after)
+    return Rectification.objects.select_related("rating__case", "region").get(pk=rect.pk)
 
 
-def do_verify(user, rect: Rectification, finding: str, days: int | None = None, *,
+def do_verify(user: Any, rect: Rectification, finding: str, days: int | None = None, *,
               expected_version: int | None = None) -> Rectification:
     """核实: the bad rating is confirmed; rectify within `days` working days (default
     TONGBAN_RECTIFICATION_DAYS, 5), counted from today on the official calendar."""
     return do_step(user, rect, "verify", expected_version=expected_version, finding=finding, days=days)
 
 
-def do_rectify(user, rect: Rectification, measures: str, feedback: str, *,
+def do_rectify(user: Any, rect: Rectification, measures: str, feedback: str, *,
                expected_version: int | None = None) -> Rectification:
     """整改并反馈: the measures taken, and what the rater is told."""
     return do_step(user, rect, "rectify", expected_version=expected_version, measures=measures, feedback=feedback)
 
 
-def do_recheck(user, rect: Rectification, note: str, *, expected_version: int | None = None) -> Rectification:
+def do_recheck(user: Any, rect: Rectification, note: str, *, expected_version: int | None = None) -> Rectification:
     """复核: the administrator checks the rectification and closes it."""
     return do_step(user, rect, "recheck", expected_version=expected_version, note=note)
 
 
-def do_appeal(user, rect: Rectification, reason: str, *, expected_version: int | None = None) -> Rectification:
+def do_appeal(user: Any, rect: Rectification, reason: str, *, expected_version: int | None = None) -> Rectification:
     """申诉: the rated region says the rating was wrongly attributed (e.g. it is about the other region)."""
     return do_step(user, rect, "appeal", expected_version=expected_version, reason=reason)
 
 
-def do_decide_appeal(user, rect: Rectification, uphold: bool, note: str = "", *,
+def do_decide_appeal(user: Any, rect: Rectification, uphold: bool, note: str = "", *,
                      expected_version: int | None = None) -> Rectification:
     """An administrator of the other region decides an appeal: upheld → DISMISSED and the rating is
     excluded from the figures; rejected → back to VERIFYING (and no second appeal)."""
     return do_step(user, rect, "decide_appeal", expected_version=expected_version, uphold=uphold, note=note)
 
 
-def _changes(user, rect: Rectification, step: str, params: dict) -> tuple[dict, str, dict]:
-    """The validated field changes of a step, its target state and the data for its audit entry."""
-    target = STEPS[step][1]
+def _changes(user: Any, rect: Rectification, step: str,
+             params: dict[str, Any]) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
+    """The validated field changes of a step, its target state (None: the table's) and its audit data."""
     if step == "verify":
-        finding = _text(params.get("finding"), "核实情况")
+        finding = _text(params.get("finding"), "核实情况", "rectification.finding")
         days = params.get("days")
         days = rectification_days() if days in (None, "") else days
         if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_RECTIFICATION_DAYS:
-            raise CaseError(f"整改期限须为 1–{MAX_RECTIFICATION_DAYS} 个工作日")
+            raise Invalid(f"整改期限须为 1–{MAX_RECTIFICATION_DAYS} 个工作日", code="rectification.days_invalid")
         try:
-            due_on = add_workdays(today(), days)
+            due_on = add_workdays(clock.today(), days)
         except YearNotLoaded as exc:
-            raise CaseError(f"不能确定整改期限：{exc}") from None
-        return ({"verified_finding": finding, "due_on": due_on}, target,
+            raise Invalid(f"不能确定整改期限：{exc}", code="rectification.year_not_loaded") from None
+        return ({"verified_finding": finding, "due_on": due_on}, None,
                 {"finding": finding, "days": days, "due_on": due_on})
     if step == "rectify":
-        measures = _text(params.get("measures"), "整改措施")
-        feedback = _text(params.get("feedback"), "反馈评价人的内容")
-        on = today()
-        return ({"measures": measures, "feedback": feedback, "rectified_on": on}, target,
+        measures = _text(params.get("measures"), "整改措施", "rectification.measures")
+        feedback = _text(params.get("feedback"), "反馈评价人的内容", "rectification.feedback")
+        on = clock.today()
+        return ({"measures": measures, "feedback": feedback, "rectified_on": on}, None,
                 {"measures": measures, "feedback": feedback, "late": bool(rect.due_on and on > rect.due_on)})
     if step == "recheck":
-        note = _text(params.get("note"), "复核意见")
-        return {"recheck_note": note, "closed_at": case_actions.now()}, target, {"note": note}
+        note = _text(params.get("note"), "复核意见", "rectification.note")
+        return {"recheck_note": note, "closed_at": clock.now()}, None, {"note": note}
     if step == "appeal":
-        reason = _text(params.get("reason"), "申诉理由")
-        return {"appeal_reason": reason}, target, {"reason": reason}
+        reason = _text(params.get("reason"), "申诉理由", "rectification.reason")
+        return {"appeal_reason": reason}, None, {"reason": reason}
     uphold = params.get("uphold")
     if not isinstance(uphold, bool):
-        raise CaseError("请选择申诉是否成立")
-    note = _text(params.get("note"), "申诉处理意见", required=False)
-    changes = {"appeal_decided_by": user, "appeal_decision_note": note}
+        raise Invalid("请选择申诉是否成立", code="rectification.uphold_required")
+    note = _text(params.get("note"), "申诉处理意见", "rectification.decision_note", required=False)
+    changes: dict[str, Any] = {"appeal_decided_by": user, "appeal_decision_note": note}
     if uphold:
-        changes["closed_at"] = case_actions.now()
+        changes["closed_at"] = clock.now()
     return changes, (R.DISMISSED if uphold else R.VERIFYING), {"uphold": uphold, "note": note}
-
-
-def _apply(user, rect: Rectification, step: str, target: str, changes: dict, audit: dict,
-           expected_version: int | None) -> Rectification:
-    """Compare-and-set, the rating's exclusion for an upheld appeal, and the audit entry, in one transaction.
-    Locks: none held; the conditional UPDATE decides."""
-    version = rect.version if expected_version is None else expected_version
-    case = rect.rating.case
-    with transaction.atomic():
-        updated = Rectification.objects.filter(pk=rect.pk, state=rect.state, version=version).update(
-            state=target, version=version + 1, **changes)
-        if not updated:
-            raise Conflict(f"办件 {case.number} 的整改已被他人处理或已更新，请刷新后再操作")
-        if target == R.DISMISSED:
-            Rating.objects.filter(pk=rect.rating_id).update(excluded=True)
-        do_append(actor=user.get_username(), action=f"rectification.{step}", subject=f"case:{case.number}",
-                  data={"rectification": rect.pk, "from": rect.state, "to": target, "version": version + 1, **audit})
-    return Rectification.objects.select_related("rating__case", "region").get(pk=rect.pk)

@@ -1,16 +1,21 @@
-"""好差评 API: rate a case, list rectifications, take a rectification step. Thin: every write is one action."""
+"""好差评 API: rate a case, list rectifications, take a rectification step. Thin: every write is one action.
+
+A refused action raises a tongban.core.errors.TongbanError, which the API's one handler (tongban/api.py)
+answers with ``{"detail", "code"}`` and its status.
+"""
 
 from datetime import date, datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
 from tongban.audit.masking import mask_text
 from tongban.cases.actions import can_view
 from tongban.cases.models import Case
+from tongban.core import clock
+from tongban.core.errors import NotFound
 from tongban.ratings import actions
 from tongban.ratings.models import Rating, Rectification
 
@@ -127,14 +132,10 @@ class StepIn(Schema):
     uphold: bool | None = Field(None, description="处理申诉：true 成立，false 不成立")
 
 
-def _fail(exc: actions.CaseError):
-    raise HttpError(exc.status, str(exc))
-
-
 def _visible(request, rect_id: int) -> Rectification:
     rect = actions.visible_rectifications(request.user).filter(pk=rect_id).first()
     if rect is None:
-        raise HttpError(404, "整改不存在或无权查看")
+        raise NotFound("整改不存在或无权查看", code="rectification.not_found")
     return rect
 
 
@@ -142,12 +143,8 @@ def _visible(request, rect_id: int) -> Rectification:
 def rate(request, number: str, payload: RateIn):
     case = get_object_or_404(Case.objects.select_related("receiving_region", "receiving_channel"), number=number)
     if not can_view(request.user, case):
-        raise HttpError(404, "办件不存在或无权查看")
-    try:
-        rating = actions.do_rate(request.user, case, level=payload.level, comment=payload.comment)
-    except actions.CaseError as exc:
-        _fail(exc)
-    return 201, rating
+        raise NotFound("办件不存在或无权查看", code="rating.case_not_found")
+    return 201, actions.do_rate(request.user, case, level=payload.level, comment=payload.comment)
 
 
 @router.get("/rectifications", response=list[RectificationOut], summary="我可见的差评整改")
@@ -157,7 +154,7 @@ def list_rectifications(request, state: Rectification.State | None = None, overd
     if state:
         qs = qs.filter(state=state)
     if overdue:
-        qs = qs.overdue(actions.today())
+        qs = qs.overdue(clock.today())
     return qs.order_by("opened_at", "pk")
 
 
@@ -170,11 +167,8 @@ def get_rectification(request, rect_id: int):
              summary="整改步骤：verify 核实、rectify 整改反馈、recheck 复核、appeal 申诉、decide_appeal 处理申诉")
 def take_step(request, rect_id: int, step: str, payload: StepIn):
     if step not in actions.STEPS:
-        raise HttpError(404, f"未知操作：{step}")
+        raise NotFound(f"未知操作：{step}", code="rectification.unknown_step")
     # Not filtered by visibility: access is the action's to decide, so staff without the right get 403.
     rect = get_object_or_404(Rectification.objects.select_related("rating__case", "region"), pk=rect_id)
     params = payload.dict(exclude={"expected_version"})
-    try:
-        return actions.do_step(request.user, rect, step, expected_version=payload.expected_version, **params)
-    except actions.CaseError as exc:
-        _fail(exc)
+    return actions.do_step(request.user, rect, step, expected_version=payload.expected_version, **params)

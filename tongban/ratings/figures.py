@@ -24,15 +24,14 @@ import datetime
 
 from django.db.models import Count, Q, QuerySet
 
+from tongban.core import clock
 from tongban.ratings.models import BAD_LEVELS, SATISFIED_LEVELS, Level, Rectification
 
 
 def satisfaction(ratings: QuerySet, on: datetime.date | None = None) -> dict:
     """Satisfaction and rectification figures of a queryset of ratings (see the module docstring)."""
     if on is None:
-        from tongban.ratings.actions import today
-
-        on = today()
+        on = clock.today()
     counted = Q(excluded=False)
     levels = ratings.order_by().aggregate(
         total=Count("pk"),

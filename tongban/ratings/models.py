@@ -15,6 +15,7 @@ from django.db import models
 
 from tongban.cases.models import Case
 from tongban.catalog.models import Channel, Region
+from tongban.core import clock
 
 
 class Level(models.IntegerChoices):
@@ -128,7 +129,5 @@ class Rectification(models.Model):
 
     @property
     def overdue(self) -> bool:
-        """`is_overdue` today (the date the case actions see, so tests can fix it)."""
-        from tongban.cases import actions
-
-        return self.is_overdue(actions.today())
+        """`is_overdue` today (the service's clock, which tests move with time-machine)."""
+        return self.is_overdue(clock.today())

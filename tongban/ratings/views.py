@@ -15,6 +15,8 @@ from tongban.audit.actions import entries_for
 from tongban.audit.masking import mask_text
 from tongban.cases.actions import can_view
 from tongban.cases.models import Case
+from tongban.core import clock
+from tongban.core.errors import TongbanError
 from tongban.ratings import actions
 from tongban.ratings.forms import STEP_FORMS, RatingForm
 from tongban.ratings.models import Rating, Rectification
@@ -35,7 +37,7 @@ def rate(request, number: str):
         if form.is_valid():
             try:
                 rating = actions.do_rate(request.user, case, **form.cleaned_data)
-            except actions.CaseError as exc:
+            except TongbanError as exc:
                 messages.error(request, str(exc))
                 status = exc.status
             else:
@@ -51,7 +53,7 @@ def rate(request, number: str):
     if rating is None:
         try:
             actions.check_rate(request.user, case)
-        except actions.CaseError as exc:
+        except TongbanError as exc:
             problem = str(exc)
     rect = Rectification.objects.filter(rating=rating).first() if rating else None
     return render(request, "ratings/rate.html", {
@@ -68,7 +70,7 @@ def queue(request):
     if state in Rectification.State.values:
         qs = qs.filter(state=state)
     overdue_only = request.GET.get("overdue") == "1"
-    on = actions.today()
+    on = clock.today()
     if overdue_only:
         qs = qs.overdue(on)
     page = Paginator(qs.order_by("closed_at", "due_on", "opened_at", "pk"), 50).get_page(request.GET.get("page"))
@@ -96,7 +98,7 @@ def step(request, pk: int, step: str):
     try:
         actions.do_step(request.user, rect, step, expected_version=form.cleaned_data["expected_version"],
                         **form.params())
-    except actions.CaseError as exc:
+    except TongbanError as exc:
         messages.error(request, str(exc))
         if exc.status == 422:
             return _detail(request, rect, bound=(step, form), status=422)
@@ -125,6 +127,6 @@ def _detail(request, rect: Rectification, bound=None, status: int = 200):
         Q(action__startswith="rating.") | Q(action__startswith="rectification."))
     return render(request, "ratings/detail.html", {
         "rect": rect, "rating": rect.rating, "case": case, "forms": forms,
-        "comment": mask_text(rect.rating.comment), "overdue": rect.is_overdue(actions.today()),
+        "comment": mask_text(rect.rating.comment), "overdue": rect.is_overdue(clock.today()),
         "history": [(e, ACTION_LABELS.get(e.action, e.action)) for e in history],
     }, status=status)

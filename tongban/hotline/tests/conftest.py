@@ -1,7 +1,7 @@
 """Hotline fixtures: units, categories with limits, the category→unit map and staff of both regions.
 
-The actions' clock is fixed (`clock` fixture) so workday limits stay inside the loaded calendar whatever
-day the suite runs on.
+The time is fixed with time-machine (`clock` fixture) so workday limits stay inside the loaded calendar
+whatever day the suite runs on.
 """
 
 from __future__ import annotations
@@ -20,22 +20,29 @@ START = timezone.make_aware(datetime.datetime(2026, 9, 28, 10, 0))  # a Monday b
 
 
 class Clock:
-    def __init__(self, at: datetime.datetime):
+    """The time of the whole process (tongban.core.clock follows it), standing still until moved."""
+
+    def __init__(self, traveller, at: datetime.datetime):
+        self._traveller = traveller
         self.at = at
 
-    def __call__(self) -> datetime.datetime:
-        return self.at
+    @property
+    def at(self) -> datetime.datetime:
+        return self._at
+
+    @at.setter
+    def at(self, moment: datetime.datetime) -> None:
+        self._at = moment
+        self._traveller.move_to(moment, tick=False)
 
     def advance(self, **delta) -> datetime.datetime:
-        self.at += datetime.timedelta(**delta)
+        self.at = self.at + datetime.timedelta(**delta)
         return self.at
 
 
 @pytest.fixture
-def clock(monkeypatch) -> Clock:
-    c = Clock(START)
-    monkeypatch.setattr(actions, "now", c)
-    return c
+def clock(time_machine) -> Clock:
+    return Clock(time_machine, START)
 
 
 @pytest.fixture

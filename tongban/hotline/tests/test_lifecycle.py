@@ -8,6 +8,7 @@ import pytest
 
 from tongban.audit.models import AuditEntry
 from tongban.calendar.actions import add_workdays
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, Unavailable
 from tongban.hotline import actions
 from tongban.hotline.models import Complaint, ComplaintEvent, State, WhistleTask
 
@@ -37,8 +38,9 @@ def test_whole_path_with_whistle(hl):
     assert c.state == State.WHISTLED
     tasks = {t.unit.name: t for t in c.whistle_tasks.all()}
     assert tasks["通州区城管委"].due == clock.at + datetime.timedelta(hours=48)
-    with pytest.raises(actions.HotlineError):  # no reply while departments have not reported
+    with pytest.raises(BadTransition) as failure:  # no reply while departments have not reported
         actions.do_reply(p["beiyuan"], c, "已处理")
+    assert failure.value.code == "hotline.bad_transition"
 
     actions.do_report(p["zjw"], tasks["通州区住建委"], "已责令拆除")
     assert Complaint.objects.get(pk=c.pk).state == State.WHISTLED
@@ -70,40 +72,49 @@ def test_stale_version_changes_nothing(hl):
     p = hl["people"]
     c = register(hl)
     actions.do_dispatch(p["tz_op"], c, hl["noise"])
-    with pytest.raises(actions.Conflict):
+    with pytest.raises(Conflict) as failure:
         actions.do_dispatch(p["tz_op"], c, hl["housing"], expected_version=c.version)
+    assert failure.value.code == "hotline.conflict"
     fresh = Complaint.objects.get(pk=c.pk)
     assert fresh.category == hl["noise"] and fresh.version == 2
 
 
-@pytest.mark.parametrize("text,message", [("", "过短"), ("   噪音 ", "过短"), ("吵" * 4001, "过长")])
-def test_bad_text_is_refused_and_nothing_saved(hl, text, message):
-    with pytest.raises(actions.HotlineError, match=message):
+@pytest.mark.parametrize("text,code", [("", "hotline.text_too_short"), ("   噪音 ", "hotline.text_too_short"),
+                                       ("吵" * 4001, "hotline.text_too_long")])
+def test_bad_text_is_refused_and_nothing_saved(hl, text, code):
+    with pytest.raises(Invalid) as failure:
         register(hl, text=text)
+    assert failure.value.code == code
     assert not Complaint.objects.exists() and not AuditEntry.objects.exists()
 
 
 def test_bad_phone_and_foreign_street_refused(hl):
-    with pytest.raises(actions.HotlineError, match="电话"):
+    with pytest.raises(Invalid) as failure:
         actions.do_register(hl["people"]["tz_op"], actions.Intake(region=hl["tz"], text="路灯坏了好几天了",
                                                                    caller_phone="12345"))
-    with pytest.raises(actions.HotlineError, match="燕郊镇"):
+    assert failure.value.code == "hotline.phone_invalid"
+    with pytest.raises(Invalid) as failure:
         register(hl, street=hl["units"]["yanjiao"])  # a 廊坊 street on a 通州 complaint
+    assert failure.value.code == "hotline.street_invalid" and "燕郊镇" in failure.value.message
     assert not Complaint.objects.exists()
 
 
 def test_roles_and_regions(hl):
     p, u = hl["people"], hl["units"]
     c = register(hl)
-    with pytest.raises(actions.NotAllowed):  # 廊坊's operator cannot dispatch a 通州 complaint
+    with pytest.raises(NotAllowed) as failure:  # 廊坊's operator cannot dispatch a 通州 complaint
         actions.do_dispatch(p["lf_op"], c, hl["noise"])
-    with pytest.raises(actions.HotlineError):  # nor send it to a 廊坊 unit
+    assert failure.value.code == "hotline.not_your_region"
+    with pytest.raises(Invalid) as failure:  # nor send it to a 廊坊 unit
         actions.do_dispatch(p["tz_op"], c, hl["housing"], u["lf_zjj"])
+    assert failure.value.code == "hotline.unit_invalid"
     c = actions.do_dispatch(p["tz_op"], c, hl["noise"])
-    with pytest.raises(actions.NotAllowed):  # another unit's handler
+    with pytest.raises(NotAllowed) as failure:  # another unit's handler
         actions.do_contact(p["zjw"], c)
-    with pytest.raises(actions.NotAllowed):
+    assert failure.value.code == "hotline.not_your_unit"
+    with pytest.raises(NotAllowed) as failure:
         actions.do_contact(p["citizen"], c)
+    assert failure.value.code == "hotline.not_allowed"
     assert set(actions.visible(p["zjw"])) == set() and set(actions.visible(p["hbj"])) == {c}
     assert set(actions.visible(p["lf_op"])) == set()
 
@@ -111,8 +122,9 @@ def test_roles_and_regions(hl):
 def test_return_goes_back_to_dispatch(hl):
     p = hl["people"]
     c = actions.do_dispatch(p["tz_op"], register(hl), hl["noise"])
-    with pytest.raises(actions.HotlineError, match="退单理由"):
+    with pytest.raises(Invalid) as failure:
         actions.do_return(p["hbj"], c, " ")
+    assert failure.value.code == "hotline.return_reason_required"
     c = actions.do_return(p["hbj"], c, "属于施工许可问题，应由住建委处理")
     assert c.state == State.REGISTERED and c.unit is None
     c = actions.do_dispatch(p["tz_op"], c, hl["housing"])
@@ -122,24 +134,30 @@ def test_return_goes_back_to_dispatch(hl):
 def test_only_streets_whistle_and_only_departments_report(hl):
     p, u = hl["people"], hl["units"]
     c = actions.do_contact(p["hbj"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"]))
-    with pytest.raises(actions.HotlineError, match="街乡镇"):
+    with pytest.raises(Invalid) as failure:
         actions.do_whistle(p["hbj"], c, [actions.Summons(u["zjw"], "看看", 24)])
+    assert failure.value.code == "hotline.whistle_street_only"
     c2 = actions.do_contact(p["beiyuan"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"], u["beiyuan"]))
-    for summons, message in (([], "至少"), ([actions.Summons(u["zhongcang"], "看看", 24)], "部门"),
-                             ([actions.Summons(u["lf_zjj"], "看看", 24)], "部门"),
-                             ([actions.Summons(u["zjw"], "看看", 24), actions.Summons(u["zjw"], "再看", 24)], "重复"),
-                             ([actions.Summons(u["zjw"], "", 24)], "任务"),
-                             ([actions.Summons(u["zjw"], "看看", 0)], "时限")):
-        with pytest.raises(actions.HotlineError, match=message):
+    for summons, code in (([], "whistle_no_department"),
+                          ([actions.Summons(u["zhongcang"], "看看", 24)], "whistle_unit_invalid"),
+                          ([actions.Summons(u["lf_zjj"], "看看", 24)], "whistle_unit_invalid"),
+                          ([actions.Summons(u["zjw"], "看看", 24), actions.Summons(u["zjw"], "再看", 24)],
+                           "whistle_unit_repeated"),
+                          ([actions.Summons(u["zjw"], "", 24)], "whistle_task_required"),
+                          ([actions.Summons(u["zjw"], "看看", 0)], "whistle_hours_invalid")):
+        with pytest.raises(Invalid) as failure:
             actions.do_whistle(p["beiyuan"], c2, summons)
+        assert failure.value.code == f"hotline.{code}"
     assert not WhistleTask.objects.exists() and Complaint.objects.get(pk=c2.pk).state == State.CONTACTED
     c2 = actions.do_whistle(p["beiyuan"], c2, [actions.Summons(u["zjw"], "核查", 24)])
     task = c2.whistle_tasks.get()
-    with pytest.raises(actions.NotAllowed):
+    with pytest.raises(NotAllowed) as failure:
         actions.do_report(p["cgw"], task, "不是我")
+    assert failure.value.code == "hotline.not_your_unit"
     actions.do_report(p["zjw"], task, "已核查")
-    with pytest.raises(actions.Conflict):  # reported once, never twice
+    with pytest.raises(Conflict) as failure:  # reported once, never twice
         actions.do_report(p["zjw"], task, "再报一次")
+    assert failure.value.code == "hotline.already_reported"
 
 
 def test_overdue_stage(hl):
@@ -163,8 +181,9 @@ def test_deadline_warning_before_overdue(hl):
 def test_calendar_year_not_loaded_is_an_error(hl, clock):
     clock.at = START.replace(year=2099)
     c = register(hl)
-    with pytest.raises(actions.HotlineError, match="工作日历未载入"):
+    with pytest.raises(Unavailable) as failure:
         actions.do_dispatch(hl["people"]["tz_op"], c, hl["noise"])
+    assert failure.value.code == "hotline.year_not_loaded"
     fresh = Complaint.objects.get(pk=c.pk)
     assert (fresh.state, fresh.version, fresh.unit) == (State.REGISTERED, 1, None)
     assert list(fresh.events.values_list("action", flat=True)) == ["register"]
@@ -194,8 +213,9 @@ def test_a_department_is_summoned_once(hl):
     c = actions.do_whistle(p["beiyuan"], c, [actions.Summons(u["zjw"], "核查", 24)])
     actions.do_report(p["zjw"], c.whistle_tasks.get(), "已核查")
     c = Complaint.objects.get(pk=c.pk)
-    with pytest.raises(actions.HotlineError, match="只报到一次"):
+    with pytest.raises(Invalid) as failure:
         actions.do_whistle(p["beiyuan"], c, [actions.Summons(u["zjw"], "再查", 24)])
+    assert failure.value.code == "hotline.whistle_unit_repeated"
     assert c.whistle_tasks.count() == 1 and Complaint.objects.get(pk=c.pk).state == State.CONTACTED
 
 

@@ -8,6 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
+from tongban.core.errors import Conflict
 from tongban.hotline import actions, rates
 from tongban.hotline.models import Weights
 
@@ -92,8 +93,9 @@ def test_whistle_scores_and_excel(hl):
     scores = {s.unit.name: s for s in rates.whistle_scores(2026, 9, region=hl["tz"])}
     assert (scores["通州区住建委"].on_time_rate, scores["通州区住建委"].mean_score) == (100, 5)
     assert (scores["通州区城管委"].on_time_rate, scores["通州区城管委"].mean_score) == (0, 2)
-    with pytest.raises(actions.Conflict):
+    with pytest.raises(Conflict) as failure:
         actions.do_score(p["beiyuan"], tasks["通州区住建委"], 1)
+    assert failure.value.code == "hotline.already_scored"
 
     book = load_workbook(io.BytesIO(rates.to_xlsx(2026, 9, rates.monthly_rates(2026, 9), list(scores.values()))))
     assert book.sheetnames == ["三率排名", "吹哨报到"]

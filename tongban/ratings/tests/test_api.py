@@ -12,10 +12,12 @@ def test_rate_over_http(client, people, online_case, on_day):
     url = f"/api/ratings/cases/{online_case.number}"
     assert post(client, url, {"level": 5}).status_code == 401
     client.force_login(people["other_citizen"])
-    assert post(client, url, {"level": 5}).status_code == 404  # not their case: not even its existence
+    hidden = post(client, url, {"level": 5})  # not their case: not even its existence
+    assert (hidden.status_code, hidden.json()["code"]) == (404, "rating.case_not_found")
     client.force_login(people["tz_rsj"])
     refused = post(client, url, {"level": 5})
-    assert refused.status_code == 403 and "申请人" in refused.json()["detail"]
+    assert (refused.status_code, refused.json()["code"]) == (403, "rating.not_allowed")
+    assert "申请人" in refused.json()["detail"]  # the message is for the person
     client.force_login(people["citizen"])
     assert post(client, url, {"level": 9}).status_code == 422
     assert post(client, url, {"level": 3, "comment": "好" * 501}).status_code == 422
@@ -26,7 +28,7 @@ def test_rate_over_http(client, people, online_case, on_day):
     assert "138****5678" in body["comment"] and "13812345678" not in body["comment"]
     assert body["rectification_id"] == Rectification.objects.get().pk
     again = post(client, url, {"level": 5})
-    assert again.status_code == 409 and "每件只能评价一次" in again.json()["detail"]
+    assert (again.status_code, again.json()["code"]) == (409, "rating.already_rated")
     assert Rating.objects.get().level == 1
 
 
@@ -35,21 +37,24 @@ def test_rectification_steps_over_http(client, people, rect, on_day):
     base = f"/api/ratings/rectifications/{rect.pk}"
     client.force_login(people["tz_admin"])
     other = post(client, f"{base}/verify", {"expected_version": 1, "finding": "属实"})
-    assert other.status_code == 403 and "只有廊坊的管理员" in other.json()["detail"]
+    assert (other.status_code, other.json()["code"]) == (403, "rectification.not_allowed")
     client.force_login(people["lf_admin"])
-    assert post(client, f"{base}/explode", {}).status_code == 404
-    assert post(client, f"{base}/verify", {"expected_version": 1, "finding": ""}).status_code == 422
+    unknown = post(client, f"{base}/explode", {})
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "rectification.unknown_step")
+    empty = post(client, f"{base}/verify", {"expected_version": 1, "finding": ""})
+    assert (empty.status_code, empty.json()["code"]) == (422, "rectification.finding_required")
     illegal = post(client, f"{base}/recheck", {"expected_version": 1, "note": "复核"})
-    assert illegal.status_code == 409 and "不能“复核办结”" in illegal.json()["detail"]
+    assert (illegal.status_code, illegal.json()["code"]) == (409, "rectification.bad_transition")
+    assert "不能“复核办结”" in illegal.json()["detail"]
     done = post(client, f"{base}/verify", {"expected_version": 1, "finding": "属实"})
     assert done.status_code == 200
     body = done.json()
     assert (body["state"], body["version"], body["due_on"], body["overdue"]) == ("rectifying", 2, "2026-10-13", False)
     assert body["allowed_steps"] == ["rectify"] and body["region"] == "131000"
     stale = post(client, f"{base}/appeal", {"expected_version": 1, "reason": "不是本窗口"})
-    assert stale.status_code == 409
+    assert (stale.status_code, stale.json()["code"]) == (409, "rectification.bad_transition")
     stale = post(client, f"{base}/rectify", {"expected_version": 1, "measures": "m", "feedback": "f"})
-    assert stale.status_code == 409 and "已被他人处理" in stale.json()["detail"]
+    assert (stale.status_code, stale.json()["code"]) == (409, "rectification.conflict")
     assert Rectification.objects.get(pk=rect.pk).version == 2
 
 
@@ -57,9 +62,11 @@ def test_appeal_decision_over_http(client, people, rect):
     base = f"/api/ratings/rectifications/{rect.pk}"
     client.force_login(people["lf_admin"])
     assert post(client, f"{base}/appeal", {"expected_version": 1, "reason": "审批环节问题"}).status_code == 200
-    assert post(client, f"{base}/decide_appeal", {"expected_version": 2, "uphold": True}).status_code == 403
+    own = post(client, f"{base}/decide_appeal", {"expected_version": 2, "uphold": True})
+    assert (own.status_code, own.json()["code"]) == (403, "rectification.appeal_by_other_region")
     client.force_login(people["tz_admin"])
-    assert post(client, f"{base}/decide_appeal", {"expected_version": 2}).status_code == 422
+    undecided = post(client, f"{base}/decide_appeal", {"expected_version": 2})
+    assert (undecided.status_code, undecided.json()["code"]) == (422, "rectification.uphold_required")
     decided = post(client, f"{base}/decide_appeal", {"expected_version": 2, "uphold": True})
     assert decided.status_code == 200 and decided.json()["state"] == "dismissed" and decided.json()["excluded"]
 
@@ -76,7 +83,8 @@ def test_listing_shows_each_user_what_they_may_see(client, people, rect, on_day)
     for user in ("tz_admin", "tz_window", "lf_rsj", "other_citizen"):
         client.force_login(people[user])
         assert client.get("/api/ratings/rectifications").json()["count"] == 0, user
-        assert client.get(f"/api/ratings/rectifications/{rect.pk}").status_code == 404
+        hidden = client.get(f"/api/ratings/rectifications/{rect.pk}")
+        assert (hidden.status_code, hidden.json()["code"]) == (404, "rectification.not_found")
     client.force_login(people["tz_rsj"])  # the department that decided the case sees its bad rating
     assert client.get("/api/ratings/rectifications").json()["count"] == 1
     client.logout()
@@ -90,5 +98,6 @@ def test_overdue_filter(client, people, rect, on_day):
     on_day(D(2026, 10, 13))
     assert client.get("/api/ratings/rectifications?overdue=true").json()["count"] == 0
     on_day(D(2026, 10, 14))
+    client.force_login(people["lf_admin"])  # the whole process moved 14 days on: the session of 09-30 expired
     items = client.get("/api/ratings/rectifications?overdue=true").json()["items"]
     assert [(i["id"], i["overdue"]) for i in items] == [(rect.pk, True)]

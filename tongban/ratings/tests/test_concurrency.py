@@ -7,7 +7,7 @@ import pytest
 from django.db import connection, connections
 
 from tongban.audit.actions import verify
-from tongban.cases.actions import CaseError
+from tongban.core.errors import Conflict
 from tongban.ratings.actions import do_appeal, do_rate, do_verify
 from tongban.ratings.models import Rating, Rectification
 
@@ -54,8 +54,8 @@ def test_two_administrators_at_once_one_step_wins(committed, people, walk_in_cas
     results = race(lambda: do_verify(people["lf_admin"], first, "属实"),
                    lambda: do_appeal(people["lf_admin"], second, "不属于本窗口"))
     winners = [r for r in results if isinstance(r, Rectification)]
-    losers = [r for r in results if isinstance(r, CaseError)]
-    assert len(winners) == 1 and len(losers) == 1 and losers[0].status == 409, results
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len(winners) == 1 and len(losers) == 1 and losers[0].code == "rectification.conflict", results
     after = Rectification.objects.get(pk=rect.pk)
     assert (after.state, after.version) == (winners[0].state, 2)
     assert bool(after.verified_finding) != bool(after.appeal_reason)  # exactly one of the two applied
@@ -66,6 +66,7 @@ def test_two_ratings_of_one_case_at_once_one_is_kept(committed, people, online_c
     results = race(lambda: do_rate(people["citizen"], online_case, level=5),
                    lambda: do_rate(people["citizen"], online_case, level=1))
     assert sorted(type(r).__name__ for r in results) == ["Conflict", "Rating"], results
+    assert [r.code for r in results if isinstance(r, Conflict)] == ["rating.already_rated"]
     kept = Rating.objects.get()
     assert Rectification.objects.exists() == (kept.level == 1)
     assert verify().ok

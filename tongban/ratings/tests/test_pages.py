@@ -76,6 +76,7 @@ def test_queue_and_detail_show_state_deadline_and_overdue(client, people, rect, 
     assert Rectification.objects.get(pk=rect.pk).version == 2
 
     on_day(D(2026, 10, 14))
+    client.force_login(people["lf_admin"])  # the whole process moved 14 days on: the session of 09-30 expired
     html = client.get(reverse("ratings:queue") + "?overdue=1").content.decode()
     assert "已超期" in html and rect.rating.case.number in html
     assert "已超期" in client.get(detail).content.decode()

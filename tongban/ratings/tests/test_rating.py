@@ -5,8 +5,9 @@ import datetime
 import pytest
 
 from tongban.audit.actions import entries_for, verify
-from tongban.cases.actions import BadTransition, CaseError, Conflict, NotAllowed, do_receive, do_transition
+from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.tests.conftest import application
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed
 from tongban.ratings.actions import do_rate
 from tongban.ratings.models import Rating, Rectification, Source
 
@@ -20,8 +21,9 @@ def test_the_applicant_rates_once_and_a_second_attempt_changes_nothing(people, o
     # online: no window; the officer rated is the approver who handled it
     assert (rating.channel, rating.officer) == (None, people["tz_rsj"])
     assert not Rectification.objects.exists()
-    with pytest.raises(Conflict, match="已评价，每件只能评价一次"):
+    with pytest.raises(Conflict) as again:
         do_rate(people["citizen"], online_case, level=1, comment="改成差评")
+    assert again.value.code == "rating.already_rated"
     assert list(Rating.objects.values_list("level", "comment")) == [(5, "网上提交，两天就拿到电子证照")]
     assert not Rectification.objects.exists()
     assert [e.action for e in entries_for(f"case:{online_case.number}")][-1] == "rating.rate"
@@ -37,11 +39,13 @@ def test_the_receiving_window_records_a_walk_in_applicants_rating(people, walk_i
 
 def test_nobody_else_may_rate(people, walk_in_case, online_case):
     for user in ("citizen", "tz_window", "tz_rsj", "lf_admin", "tz_admin"):
-        with pytest.raises(NotAllowed):
+        with pytest.raises(NotAllowed) as failure:
             do_rate(people[user], walk_in_case, level=5)
+        assert failure.value.code == "rating.not_allowed"
     for user in ("other_citizen", "sanhe_window", "tz_window", "tz_rsj"):
-        with pytest.raises(NotAllowed):  # the applicant has an account: only they rate
+        with pytest.raises(NotAllowed) as failure:  # the applicant has an account: only they rate
             do_rate(people[user], online_case, level=1)
+        assert failure.value.code == "rating.not_allowed"
     assert not Rating.objects.exists()
 
 
@@ -49,8 +53,9 @@ def test_only_a_case_with_an_outcome_can_be_rated(people, rsj_item, on_day):
     on_day(D(2026, 9, 28))
     case = do_receive(people["citizen"], application(rsj_item, delivery="electronic"))
     case = do_transition(people["tz_rsj"], case, "accept")
-    with pytest.raises(BadTransition, match="当前状态为“已受理”，办结后才能评价"):
+    with pytest.raises(BadTransition) as failure:
         do_rate(people["citizen"], case, level=1)
+    assert failure.value.code == "rating.not_rateable"
     refused = do_transition(people["tz_rsj"], do_receive(people["citizen"], application(rsj_item)), "refuse",
                             reason="不符合受理条件", basis="《中华人民共和国行政许可法》第三十二条")
     assert do_rate(people["citizen"], refused, level=3).level == 3  # a refusal is a service received too
@@ -59,15 +64,16 @@ def test_only_a_case_with_an_outcome_can_be_rated(people, rsj_item, on_day):
 
 def test_a_level_off_the_scale_is_refused(people, online_case):
     for level in (0, 6, "", "很好", 2.5, True, None):
-        with pytest.raises(CaseError, match="请选择评价等级") as failure:
+        with pytest.raises(Invalid) as failure:
             do_rate(people["citizen"], online_case, level=level)
-        assert failure.value.status == 422
+        assert (failure.value.code, failure.value.status) == ("rating.level_invalid", 422)
     assert not Rating.objects.exists()
 
 
 def test_a_comment_is_limited(people, online_case):
-    with pytest.raises(CaseError, match="500"):
+    with pytest.raises(Invalid) as failure:
         do_rate(people["citizen"], online_case, level=4, comment="慢" * 501)
+    assert failure.value.code == "rating.comment_too_long"
     assert not Rating.objects.exists()
 
 

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tongban.audit.actions import entries_for, verify
-from tongban.cases.actions import BadTransition, CaseError, Conflict, NotAllowed
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed
 from tongban.ratings.actions import allowed_steps, do_appeal, do_recheck, do_rectify, do_verify
 from tongban.ratings.models import Rectification
 
@@ -69,34 +69,40 @@ def test_an_unfinished_rectification_past_its_deadline_is_overdue(people, rect, 
 def test_an_illegal_step_is_refused_and_changes_nothing(people, rect):
     admin = people["lf_admin"]
     for step in (lambda: do_recheck(admin, rect, "复核"), lambda: do_rectify(admin, rect, "措施", "反馈")):
-        with pytest.raises(BadTransition, match="当前状态为“核实中”") as failure:
+        with pytest.raises(BadTransition) as failure:
             step()
-        assert failure.value.status == 409
+        assert (failure.value.code, failure.value.status) == ("rectification.bad_transition", 409)
+        assert "核实中" in failure.value.message  # the page tells the state it is in
     rect = do_appeal(admin, rect, "差评针对的是审批时长，属通州审批环节")
-    with pytest.raises(BadTransition, match="申诉中"):
+    with pytest.raises(BadTransition) as appealed:
         do_verify(admin, rect, "属实")
+    assert appealed.value.code == "rectification.bad_transition" and "申诉中" in appealed.value.message
     after = fresh(rect)
     assert (after.state, after.version, after.verified_finding, after.due_on) == (S.APPEALED, 2, "", None)
 
 
 def test_only_the_answerable_regions_administrators_work_the_loop(people, rect):
     for user in ("tz_admin", "sanhe_window", "tz_rsj", "citizen"):
-        with pytest.raises(NotAllowed, match="只有廊坊的管理员"):
+        with pytest.raises(NotAllowed) as failure:
             do_verify(people[user], rect, "属实")
+        assert failure.value.code == "rectification.not_allowed"
         assert allowed_steps(people[user], rect) == []
     assert (fresh(rect).state, fresh(rect).version) == (S.VERIFYING, 1)
 
 
 def test_bad_input_is_refused_with_a_reason(people, rect, on_day):
     on_day(D(2026, 9, 30))
-    for kwargs, message in (({"finding": "  "}, "请填写核实情况"), ({"finding": "属实", "days": 0}, "1–30"),
-                            ({"finding": "属实", "days": 31}, "1–30"), ({"finding": "属实", "days": "5"}, "1–30")):
-        with pytest.raises(CaseError, match=message) as failure:
+    for kwargs, code in (({"finding": "  "}, "rectification.finding_required"),
+                         ({"finding": "属实", "days": 0}, "rectification.days_invalid"),
+                         ({"finding": "属实", "days": 31}, "rectification.days_invalid"),
+                         ({"finding": "属实", "days": "5"}, "rectification.days_invalid")):
+        with pytest.raises(Invalid) as failure:
             do_verify(people["lf_admin"], rect, **kwargs)
-        assert failure.value.status == 422
+        assert (failure.value.code, failure.value.status) == (code, 422)
     on_day(D(2026, 12, 28))  # 5 working days would run into 2027, whose calendar is not loaded
-    with pytest.raises(CaseError, match="2027"):
+    with pytest.raises(Invalid) as failure:
         do_verify(people["lf_admin"], rect, "属实")
+    assert failure.value.code == "rectification.year_not_loaded" and "2027" in failure.value.message
     assert (fresh(rect).state, fresh(rect).version) == (S.VERIFYING, 1)
 
 
@@ -105,9 +111,11 @@ def test_a_stale_screen_is_refused(people, rect, on_day):
     on_day(D(2026, 9, 30))
     stale = fresh(rect)
     do_verify(people["lf_admin"], rect, "属实，限期整改", days=5)
-    with pytest.raises(Conflict, match="已被他人处理"):
+    with pytest.raises(Conflict) as failure:
         do_appeal(people["lf_admin"], stale, "不属于本窗口")
-    with pytest.raises(Conflict):  # the right state, the wrong version: a page shown before the change
+    assert failure.value.code == "rectification.conflict"
+    with pytest.raises(Conflict) as failure:  # the right state, the wrong version: a page shown before the change
         do_rectify(people["lf_admin"], fresh(rect), "措施", "反馈", expected_version=1)
+    assert failure.value.code == "rectification.conflict"
     after = fresh(rect)
     assert (after.state, after.version, after.appeal_reason, after.measures) == (S.RECTIFYING, 2, "", "")
