@@ -21,6 +21,23 @@ def _fast_password_hasher(django_test_environment):
 
 
 @pytest.fixture
+def on_day(time_machine, settings):
+    """on_day(day): move the service's clock (tongban.core.clock, and everything else) to 10:00 local time
+    of `day`; it ticks on from there. Sessions last ten years meanwhile, so a test that logs in and then
+    moves weeks ahead stays logged in."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.SESSION_COOKIE_AGE = 10 * 366 * 24 * 3600
+
+    def set_day(day: datetime.date) -> None:
+        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=True)
+
+    return set_day
+
+
+@pytest.fixture
 def transactional_db(transactional_db):
     """pytest-django's `transactional_db`, with the seeded calendar restored after earlier flushes."""
     from testsupport.calendar import ensure_seeded

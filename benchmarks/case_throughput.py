@@ -61,9 +61,9 @@ def child(mode: str) -> dict:
 
     from tongban.audit.models import AuditEntry
     from tongban.calendar.actions import YearNotLoaded, add_workdays
-    from tongban.cases.actions import today
     from tongban.cases.models import Case, State
     from tongban.catalog.models import Item
+    from tongban.core.clock import today
     from tongban.demo.actions import do_load_demo
     from tongban.demo.cases import do_load_demo_people
 

@@ -6,7 +6,7 @@ import pytest
 
 from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401  (fixtures)
 from tongban.conftest import demo  # noqa: F401  (fixture)
-from tongban.dashboard.tests.conftest import on_day, year  # noqa: F401  (fixtures: the clock moved by time-machine)
+from tongban.dashboard.tests.conftest import year  # noqa: F401  (fixtures: the clock moved by time-machine)
 
 pytestmark = pytest.mark.browser
 

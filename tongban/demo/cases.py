@@ -11,14 +11,12 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
-from types import ModuleType
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile
-from tongban.cases import actions
 from tongban.cases.actions import Application, do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.catalog.models import Channel, Department, Item, Region, ServiceCentre
@@ -55,25 +53,9 @@ APPLICANTS = [("张三", "11010519491231002X"), ("李四", "131082199001011234")
 def demo_today(day: datetime.date) -> Iterator[None]:
     """Back-date the case actions (and their audit entries) to 10:00 on `day`. Demo only."""
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-    with clock.pinned(moment), own_clock_pinned(actions, moment):
+    with clock.pinned(moment):
         yield
 
-
-@contextmanager
-def own_clock_pinned(module: ModuleType, moment: datetime.datetime) -> Iterator[None]:
-    """Transitional: an app's actions that still have a `now` of their own follow the pinned moment too.
-
-    Once every app asks `core.clock` (issue 9) the module has no `now` and this does nothing; delete it then.
-    """
-    original = getattr(module, "now", None)
-    if original is None:
-        yield
-        return
-    module.now = lambda: moment
-    try:
-        yield
-    finally:
-        module.now = original
 
 
 def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from tongban.catalog.models import Region
 from tongban.core import clock
-from tongban.demo.cases import _demo_user, own_clock_pinned
+from tongban.demo.cases import _demo_user
 from tongban.demo.hotline_data import CATEGORIES, LIMITS, PLACES, PROBLEMS, UNITS, training_rows
 from tongban.hotline import actions, dispatch
 from tongban.hotline.models import (
@@ -110,7 +110,7 @@ def _train_demo_model() -> None:
 
 @contextlib.contextmanager
 def _at(moment: datetime.datetime) -> Iterator[None]:
-    with clock.pinned(moment), own_clock_pinned(actions, moment):
+    with clock.pinned(moment):
         yield
 
 

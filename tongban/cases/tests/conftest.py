@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile
 from tongban.catalog.models import Department, Item, Region, ServiceCentre
@@ -47,18 +44,6 @@ def rsj_item(demo) -> Item:
                                 mode_proxy=True, mode_online=True, legal_limit_days__gte=10)
             .order_by("code").first())
 
-
-@pytest.fixture
-def on_day(time_machine, settings):
-    """Move the clock (tongban.core.clock, and everything else) to 10:00 of `day`, local time; it ticks on.
-
-    Sessions last ten years meanwhile: a test that logs in and then moves weeks ahead stays logged in."""
-    settings.SESSION_COOKIE_AGE = 10 * 366 * 24 * 3600
-
-    def set_day(day: datetime.date) -> None:
-        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=True)
-
-    return set_day
 
 
 def application(item: Item, **overrides):

@@ -35,15 +35,6 @@ def _received(case: Case, when: datetime.datetime, channel: str | None = None) -
     return Case.objects.get(pk=case.pk)
 
 
-@pytest.fixture
-def on_day(time_machine):
-    """on_day(day): the service's clock (core.clock, and every `now`) stands still at 10:00 on `day`."""
-
-    def set_day(day: datetime.date) -> None:
-        time_machine.move_to(at(day.year, day.month, day.day), tick=False)
-
-    return set_day
-
 
 @pytest.fixture
 def year(people, rsj_item, on_day):  # noqa: F811

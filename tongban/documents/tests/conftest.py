@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from testsupport.verification import isolated_node  # noqa: F401
 from tongban.cases.actions import do_receive, do_transition
@@ -18,15 +17,6 @@ def _own_node(isolated_node):  # noqa: F811
     """The completion notice signs its result: with a key of the test's own, not var/node_key.pem."""
     return isolated_node
 
-
-@pytest.fixture
-def on_day(time_machine):
-    """on_day(day): the service's clock (core.clock, and every `now`) stands still at 10:00 on `day`."""
-
-    def set_day(day: datetime.date) -> None:
-        time_machine.move_to(timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0))), tick=False)
-
-    return set_day
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from tongban.cases.tests.conftest import application, on_day, people, rsj_item  # noqa: F401
+from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401
 from tongban.federation import keys
 from tongban.federation.models import OutboxMessage
 from tongban.federation.outbox import wire_message

@@ -8,10 +8,11 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from tongban.cases.actions import CaseError, NotAllowed, can_view, do_receive, do_transition
+from tongban.cases.actions import can_view, do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.cases.tests.conftest import application
 from tongban.catalog.models import Department
+from tongban.core.errors import Invalid, NotAllowed
 from tongban.federation import envelope, keys
 from tongban.federation.delegations import DelegationError, do_issue_delegation, do_revoke_delegation
 from tongban.federation.inbox import do_receive_message
@@ -41,11 +42,13 @@ def test_the_delegate_department_decides_and_a_revocation_stops_it(people, rsj_i
         do_transition(people["tz_rsj"], case, "accept")  # 通州 handed this item to 廊坊人社
     case = do_transition(people["lf_rsj"], case, "accept")
     do_revoke_delegation(people["tz_admin"], delegation, reason="委托事项调整")
-    with pytest.raises(CaseError, match="不能依委托作出决定：审批委托已于 .* 撤销"):
+    with pytest.raises(Invalid, match="不能依委托作出决定：审批委托已于 .* 撤销") as revoked:
         do_transition(people["lf_rsj"], case, "decide", outcome="approved")
+    assert revoked.value.code == "case.delegation_invalid"
     assert Case.objects.get(pk=case.pk).state == "accepted"
-    with pytest.raises(CaseError, match="撤销"):
+    with pytest.raises(Invalid, match="撤销") as refused:
         do_receive(people["sanhe_window"], application(rsj_item, delegation=delegation.delegation_id))
+    assert refused.value.code == "case.delegation_invalid"
 
 
 def test_who_may_delegate_what(people, rsj_item, on_day):  # noqa: F811
@@ -64,10 +67,11 @@ def test_who_may_delegate_what(people, rsj_item, on_day):  # noqa: F811
         do_revoke_delegation(people["lf_admin"], _delegate(people, rsj_item), reason="x")
     assert not_theirs.value.code == "delegation.not_admin"
     expired = _delegate(people, rsj_item, valid_from=D(2026, 9, 1), valid_until=D(2026, 9, 30))
-    with pytest.raises(CaseError, match="有效期"):
+    with pytest.raises(Invalid, match="有效期") as expired_error:
         do_receive(people["sanhe_window"], application(rsj_item, delegation=expired.delegation_id))
-    with pytest.raises(CaseError, match="没有编号为 nope"):
+    with pytest.raises(Invalid, match="没有编号为 nope") as unknown_error:
         do_receive(people["sanhe_window"], application(rsj_item, delegation="nope"))
+    assert expired_error.value.code == unknown_error.value.code == "case.delegation_invalid"
     assert Case.objects.count() == 0
 
 

@@ -8,9 +8,10 @@ import json
 import pytest
 
 from tongban.audit.models import AuditEntry
-from tongban.cases.actions import BadTransition, do_receive, do_transition
+from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.cases.tests.conftest import application
+from tongban.core.errors import BadTransition
 from tongban.federation import envelope, keys
 from tongban.federation.envelope import Refused
 from tongban.federation.inbox import do_receive_message
@@ -61,8 +62,9 @@ def test_the_holder_acts_and_the_copy_is_read_only(nodes, forwarded_at_langfang,
     received, forwarded = forwarded_at_langfang
     do_receive_message(from_langfang(received))
     case = Case.objects.get(number=received.case_number)
-    with pytest.raises(BadTransition, match="只读"):  # still at the 三河 window
+    with pytest.raises(BadTransition, match="只读") as read_only:  # still at the 三河 window
         do_transition(people["tz_rsj"], case, "accept")
+    assert read_only.value.code == "case.not_holder"
     do_receive_message(from_langfang(forwarded))
     case.refresh_from_db()
     case = do_transition(people["tz_rsj"], case, "accept")  # now 通州 holds it

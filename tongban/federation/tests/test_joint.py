@@ -6,10 +6,11 @@ import datetime
 
 import pytest
 
-from tongban.cases.actions import Conflict, do_complete_joint_task, do_receive, do_transition
+from tongban.cases.actions import do_complete_joint_task, do_receive, do_transition
 from tongban.cases.models import Case, JointTask
 from tongban.cases.tests.conftest import application
 from tongban.catalog.models import Item
+from tongban.core.errors import Conflict
 from tongban.federation.inbox import do_receive_message
 from tongban.federation.outbox import wire_message
 from tongban.federation.tests.conftest import take_outbox
@@ -30,8 +31,9 @@ def test_the_other_regions_department_does_its_part_on_its_own_node(client, node
 
     with nodes["as_node"]("langfang"):  # 廊坊人社 on its own node: the copy is read-only, the part is sent
         assert do_complete_joint_task(people["lf_rsj"], task, note="已核查参保记录").state == "pending"
-        with pytest.raises(Conflict, match="已提交至审批地节点"):
+        with pytest.raises(Conflict, match="已提交至审批地节点") as again:
             do_complete_joint_task(people["lf_rsj"], task, note="再次提交")
+        assert again.value.code == "case.joint_task_sent"
         client.force_login(people["lf_rsj"])
         assert "已提交至审批地节点，等待确认" in client.get(f"/cases/{case.number}/").content.decode()
         (sent,) = take_outbox()

@@ -6,7 +6,6 @@ import datetime
 import json
 
 import pytest
-from django.utils import timezone
 
 from testsupport.audit import audit_transactional_db  # noqa: F401  (fixture)
 from tongban.cases.actions import do_receive, do_transition
@@ -15,23 +14,6 @@ from tongban.ratings.actions import do_rate
 
 D = datetime.date
 
-
-@pytest.fixture
-def on_day(time_machine, monkeypatch):
-    """Set 'today' (10:00 on `day`) for every action: the service's clock follows time-machine.
-
-    The same name and signature as the cases tests' `on_day`. Until the cases app has moved to
-    tongban.core.clock, its own `cases.actions.now` is pinned as well; once that function is gone this
-    fixture can be replaced by importing the cases tests' one again."""
-    from tongban.cases import actions as case_actions
-
-    def set_day(day: datetime.date) -> None:
-        moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-        time_machine.move_to(moment, tick=False)
-        if hasattr(case_actions, "now"):  # transitional: see the docstring
-            monkeypatch.setattr(case_actions, "now", lambda: moment)
-
-    return set_day
 
 
 def drive(staff, case, steps):

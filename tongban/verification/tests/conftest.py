@@ -6,7 +6,7 @@ import pytest
 
 from testsupport.verification import isolated_node  # noqa: F401
 from tongban.cases.actions import do_transition
-from tongban.documents.tests.conftest import FULL_ID, make_case, on_day, people, rsj_item  # noqa: F401
+from tongban.documents.tests.conftest import FULL_ID, make_case, people, rsj_item  # noqa: F401
 from tongban.verification.actions import do_issue_result
 
 
