@@ -21,4 +21,6 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy tongban
+	$(VENV)/bin/mypy testsupport benchmarks  # apart: benchmarks/calendar.py would shadow the stdlib's calendar
+	$(VENV)/bin/mypy tests
 	$(VENV)/bin/tongban makemigrations --check --dry-run

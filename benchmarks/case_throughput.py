@@ -34,6 +34,7 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.request import build_opener
 
@@ -42,7 +43,8 @@ from testsupport.http_session import Session
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 DEPARTMENT = "北京市通州区人力资源和社会保障局"
-LIFECYCLE = [  # (session, action, extra payload, state the answer must show)
+# (session, action, extra payload, state the answer must show)
+LIFECYCLE: list[tuple[str, str, dict[str, Any], str]] = [
     ("window", "forward", {}, "forwarded"), ("approver", "accept", {}, "accepted"),
     ("approver", "request_supplement", {"missing": ["解除劳动关系证明"]}, "supplement"),
     ("window", "supplement_received", {}, "accepted"), ("approver", "start_review", {}, "in_review"),
@@ -77,9 +79,11 @@ def child(mode: str) -> dict:
                                legal_limit_days__lte=10, legal_limit_days__gte=1).order_by("code").first()
     if item is None:
         return {"problem": f"no 异地代收代办 item of {DEPARTMENT} with a legal limit of 1–10 working days"}
-    out = {"item": item.code, "name": item.name, "limit": item.legal_limit_days, "today": str(today()), "problem": ""}
+    limit = item.legal_limit_days
+    assert limit is not None  # filtered on legal_limit_days__gte=1
+    out = {"item": item.code, "name": item.name, "limit": limit, "today": str(today()), "problem": ""}
     try:
-        out["due"] = str(add_workdays(today(), item.legal_limit_days))
+        out["due"] = str(add_workdays(today(), limit))
     except YearNotLoaded as exc:
         out["problem"] = (f"acceptance is impossible when run on {today()}: {item.code}'s legal due date "
                           f"({item.legal_limit_days} working days later) needs a calendar not loaded — {exc}")
@@ -210,7 +214,9 @@ def pgbench_floor(url: str, clients: int, seconds: int) -> tuple[float, str]:
         for extra in ([], ["-S"]):
             out = subprocess.run(["pgbench", "-c", str(clients), "-j", str(min(2, clients)), "-T", str(seconds),
                                   "-n", *extra, *conn, scratch], check=True, capture_output=True, text=True).stdout
-            rates.append(float(re.search(r"tps = ([\d.]+) \(without initial connection time\)", out).group(1)))
+            tps = re.search(r"tps = ([\d.]+) \(without initial connection time\)", out)
+            assert tps is not None, out
+            rates.append(float(tps.group(1)))
         return rates[0], (f"PostgreSQL: pgbench -s 1 TPC-B-like -c {clients} -j {min(2, clients)} -T {seconds} "
                           f"(select-only -S: {rates[1]:,.0f} tps)")
     finally:
@@ -280,7 +286,7 @@ def main() -> None:
               f"{r['p95']:>8.1f}{len(r['errors']):>8}{r['baseline']:>14,.0f}{r['transitions_s'] / r['baseline']:>8.3f}")
     for r in filter(None, rows):
         print(f"baseline {r['note']}")
-    if not all(rows) or any(r["errors"] or not r["clean"] for r in rows):
+    if not all(rows) or any(r["errors"] or not r["clean"] for r in filter(None, rows)):
         sys.exit("\nnot a clean run: see NOT RUN / ERROR / MISMATCH above")
 
 

@@ -44,7 +44,7 @@ def worker(n_items: int, repeat: int) -> dict:
     from django.db import connection
     from django.db.models import Q
 
-    from tongban.catalog.actions import do_import_items
+    from tongban.catalog.actions import ItemData, do_import_items
     from tongban.catalog.models import Item
     from tongban.catalog.search import search
     from tongban.demo.actions import demo_items, do_load_demo
@@ -57,7 +57,8 @@ def worker(n_items: int, repeat: int) -> dict:
     if GUANGAN.is_file():
         with GUANGAN.open(encoding="utf-8") as fh:
             names += [r["item_name"] for r in csv.DictReader(fh)]
-    rows, seen = [], {row.name for row in base}
+    rows: list[ItemData] = []
+    seen = {row.name for row in base}
     for variant in VARIANTS:
         for i, name in enumerate(names):
             if len(base) + len(rows) >= n_items:

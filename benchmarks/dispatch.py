@@ -94,12 +94,12 @@ def main() -> None:
           f"{'ECE':>7}{'conf':>7}{'train s/fold':>14}")
     results = {}
     for name, texts in (("subject", subjects), ("subject+detail", details)):
-        for model, make in (("baseline", Baseline), ("tongban", classifier.train)):
+        for model_name, make in (("baseline", Baseline), ("tongban", classifier.train)):
             r = classifier.cross_validate(texts, labels, folds=args.folds, seed=args.seed, make=make)
-            results[name, model] = r
-            calib = (f"{r['ece']:>7.3f}{r['mean_confidence']:>7.3f}" if model == "tongban"
+            results[name, model_name] = r
+            calib = (f"{r['ece']:>7.3f}{r['mean_confidence']:>7.3f}" if model_name == "tongban"
                      else f"{'—':>7}{'—':>7}")
-            print(f"{name:<16}{model:<10}{r['macro_f1']:>9.4f}{span(r['macro_f1_folds']):>16}"
+            print(f"{name:<16}{model_name:<10}{r['macro_f1']:>9.4f}{span(r['macro_f1_folds']):>16}"
                   f"{r['accuracy']:>10.4f}{span(r['accuracy_folds']):>16}"
                   f"{calib}{statistics.mean(r['train_seconds_folds']):>14.1f}", flush=True)
         ours, base = results[name, "tongban"], results[name, "baseline"]

@@ -54,10 +54,14 @@ import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any
 
 from testsupport.federation import free_port, recreate_pg
 from testsupport.http_session import Session
 from tongban.demo import nodes as demo_nodes
+
+if TYPE_CHECKING:
+    import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
 UNSIGNED = Path(__file__).resolve().parent / "_federation_unsigned.py"
@@ -71,6 +75,8 @@ APPLICATION = {"competent_region": "110112", "applicant_kind": "person", "applic
 
 class Database:
     """A node's database read directly (not through the code under test); one connection, autocommit."""
+
+    conn: "sqlite3.Connection | psycopg.Connection[Any]"
 
     def __init__(self, node: demo_nodes.NodeSpec) -> None:
         if node.database_url:
@@ -222,7 +228,8 @@ def throughput(nodes: Nodes, args, order: list[str]) -> tuple[list[dict], list[s
     通州's web server) only where the variant changes, elsewhere a window ends where the previous one was seen done."""
     lf_db, before = nodes.lf_db, last_seq(nodes.lf_db) - pending(nodes.lf_db)
     backlog = pending(nodes.lf_db)
-    results, ended = [], 0.0
+    results: list[dict[str, Any]] = []
+    ended = 0.0
     for k, variant in enumerate(order):
         target = round(backlog * (k + 1) / len(order))
         fresh, started = nodes.worker_variant != variant, ended  # the windows partition the time: no ack is lost

@@ -1,4 +1,5 @@
-"""Hot issues of the 12345 hotline: `tongban.textmining.hotspots.hot_issues` on a real export, beside exact-subject grouping.
+"""Hot issues of the 12345 hotline: `tongban.textmining.hotspots.hot_issues` on a real export, beside
+exact-subject grouping.
 
     .venv/bin/python benchmarks/hot_issues.py [--data PATH] [--top 10] [--repeat 5] [--half-life 30]
 

@@ -1,6 +1,11 @@
 """Request guards that apply to every page and API call."""
 
-from django.http import HttpResponseBadRequest
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.response import HttpResponseBase
+
+GetResponse = Callable[[HttpRequest], HttpResponseBase]
 
 
 class RejectNulMiddleware:
@@ -11,10 +16,10 @@ class RejectNulMiddleware:
     Django's ProhibitNullCharactersValidator.
     """
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if "\x00" in request.path or any("\x00" in key or any("\x00" in v for v in values)
                                          for key, values in request.GET.lists()):
             return HttpResponseBadRequest("请求中含有非法字符（NUL）。", content_type="text/plain; charset=utf-8")
@@ -28,13 +33,13 @@ class TongbanErrorMiddleware:
     officer sees why and nothing changed); anything else renders the error page with the error's status
     and code. API calls never get here: ninja answers them (tongban/api.py)."""
 
-    def __init__(self, get_response):
+    def __init__(self, get_response: GetResponse) -> None:
         self.get_response = get_response
 
-    def __call__(self, request):
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
         return self.get_response(request)
 
-    def process_exception(self, request, exception):
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.contrib import messages
         from django.shortcuts import redirect, render
         from django.utils.http import url_has_allowed_host_and_scheme

@@ -107,7 +107,7 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database() -> dj_database_url.DBConfig:
     """SQLite (WAL, IMMEDIATE transactions, busy timeout) unless DATABASE_URL says otherwise."""
     url = env_str("DATABASE_URL", "")
     if url:

@@ -55,6 +55,7 @@ def test_case_from_langfang_window_to_rating(live_cases, page, screenshot):
 
     item = (Item.objects.filter(competences__department__name="北京市通州区人力资源和社会保障局", mode_proxy=True,
                                 legal_limit_days__gte=5, legal_limit_days__lte=20).order_by("code").first())
+    assert item is not None
     base = live_cases.url
 
     # 1. 廊坊 window: find the 通州 item, check the materials, receive

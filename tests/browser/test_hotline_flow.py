@@ -50,6 +50,7 @@ def test_complaint_from_call_to_ranking(live_hotline, page, screenshot):
     screenshot("hotline-intake")
     act(page, "登记并派单")
     complaint = Complaint.objects.get()
+    assert complaint.unit is not None and complaint.category is not None
     assert complaint.unit.name == "北苑街道" and complaint.category.name == "环境保护"
     assert "138****5678" in page.content()
     logout(page)

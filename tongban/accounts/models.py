@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from tongban.catalog.models import Channel, Department, Region, ServiceCentre
+from tongban.core.typing import Actor
 
 
 class Role(models.TextChoices):
@@ -42,13 +43,14 @@ class StaffProfile(models.Model):
             raise ValidationError({"centre": "窗口人员须指定所在服务中心。"})
         if self.role == Role.APPROVER and not self.department_id:
             raise ValidationError({"department": "审批人员须指定所在部门。"})
-        if self.role == Role.BANK and not (self.channel_id and self.channel.kind == "bank"):
+        if self.role == Role.BANK and not (self.channel_id and self.channel is not None
+                                           and self.channel.kind == "bank"):
             raise ValidationError({"channel": "银行网点人员须指定所在的银行网点渠道。"})
 
 
-def profile_of(user) -> StaffProfile | None:
-    """The staff profile of a user, or None for citizens and anonymous users."""
-    if not getattr(user, "is_authenticated", False):
+def profile_of(user: Actor | None) -> StaffProfile | None:
+    """The staff profile of a user, or None for citizens, anonymous users and no user (a system action)."""
+    if user is None or not user.is_authenticated:
         return None
     try:
         return user.staff

@@ -85,10 +85,11 @@ def _prepare_data(data: dict | None) -> dict:
     return mask_personal(plain)
 
 
-def _check_text(name: str, value: str, max_length: int) -> str:
+def _check_text(name: str, value: str, max_length: int | None) -> str:
+    """`value`, refused when empty or longer than the column's `max_length` (None: the column has no limit)."""
     if not isinstance(value, str) or not value.strip():
         raise AuditError(f"审计记录的 {name} 不能为空。", code="audit.empty_field")
-    if len(value) > max_length:
+    if max_length is not None and len(value) > max_length:
         raise AuditError(f"审计记录的 {name} 过长（最多 {max_length} 个字符）：{value[:40]}…",
                          code="audit.field_too_long")
     return value

@@ -12,5 +12,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ["action"]
     search_fields = ["subject", "actor", "action"]
     ordering = ["-seq"]
-    readonly_fields = ["seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash"]
-    fields = readonly_fields
+    fields = readonly_fields = ("seq", "at", "actor", "action", "subject", "data", "prev_hash", "hash")

@@ -24,15 +24,18 @@ from datetime import date
 from tongban.calendar.models import SpecialDay
 
 HEADERS = (("日期", "类型", "名称"), ("date", "kind", "name"))
+ACCEPTED_HEADERS = HEADERS + tuple(h[:2] for h in HEADERS)  # 名称 may be left out
 KINDS = {
     "休息日": SpecialDay.Kind.HOLIDAY, "放假": SpecialDay.Kind.HOLIDAY, "holiday": SpecialDay.Kind.HOLIDAY,
     "上班": SpecialDay.Kind.WORKDAY, "工作日": SpecialDay.Kind.WORKDAY, "workday": SpecialDay.Kind.WORKDAY,
 }
-EXPORT_KIND = {SpecialDay.Kind.HOLIDAY: "休息日", SpecialDay.Kind.WORKDAY: "上班"}
+EXPORT_KIND: dict[str, str] = {SpecialDay.Kind.HOLIDAY: "休息日", SpecialDay.Kind.WORKDAY: "上班"}
 FIRST_YEAR, LAST_YEAR = 2000, 2099
 DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 WEEKDAYS = "一二三四五六日"
-NAME_MAX = SpecialDay._meta.get_field("name").max_length
+_name_max = SpecialDay._meta.get_field("name").max_length
+assert _name_max is not None, "SpecialDay.name is a CharField with a max_length"
+NAME_MAX: int = _name_max
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ def parse_year_file(data: bytes) -> ParsedFile:
         return result
     reader = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip() for cell in next(reader, [])]
-    if tuple(header) not in HEADERS and tuple(header) not in (h[:2] for h in HEADERS):
+    if tuple(header) not in ACCEPTED_HEADERS:
         result.errors.append(f"第 1 行：表头应为“日期,类型,名称”（或 date,kind,name），实际为“{','.join(header)}”")
         return result
     first_line: dict[date, int] = {}
@@ -107,6 +110,7 @@ def parse_year_file(data: bytes) -> ParsedFile:
             if day is not None:
                 first_line.setdefault(day, line)
             continue
+        assert day is not None and kind is not None  # either missing is a problem above
         first_line[day] = line
         if kind == SpecialDay.Kind.HOLIDAY:
             holiday_years.add(day.year)

@@ -19,7 +19,9 @@ from tongban.cases.models import Case, Extension, IdempotencyKey, JointTask, Sta
 from tongban.core import clock as core_clock
 from tongban.core.errors import Invalid, NotFound
 from tongban.core.identity import mask_id, mask_phone
+from tongban.core.typing import AuthedRequest, User
 
+# django_auth: every handler's request.user is a signed-in User (AuthedRequest)
 router = Router(tags=["办件"], auth=django_auth)
 
 
@@ -116,7 +118,7 @@ def case_out(case: Case) -> Case:
     return Case.objects.select_related(*CASE_RELATED).get(pk=case.pk)
 
 
-def _visible_case(request, number: str) -> Case:
+def _visible_case(request: AuthedRequest, number: str) -> Case:
     case = get_object_or_404(Case.objects.select_related(*CASE_RELATED), number=number)
     if not actions.can_view(request.user, case):
         raise NotFound("办件不存在或无权查看", code="case.not_found")  # no hint that the number exists
@@ -124,7 +126,7 @@ def _visible_case(request, number: str) -> Case:
 
 
 @router.post("/", response={200: CaseOut, 201: CaseOut}, summary="提交办件（收件）")
-def create_case(request, payload: ApplicationIn):
+def create_case(request: AuthedRequest, payload: ApplicationIn):
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 100:
         raise Invalid("Idempotency-Key 不能超过 100 个字符", code="case.idempotency_key_too_long")
@@ -147,7 +149,7 @@ def create_case(request, payload: ApplicationIn):
     return 201, case_out(case)
 
 
-def _replay(user, key: str, digest: str) -> Case | None:
+def _replay(user: User, key: str, digest: str) -> Case | None:
     found = IdempotencyKey.objects.select_related("case").filter(owner=user, key=key).first()
     if found is None:
         return None
@@ -158,7 +160,7 @@ def _replay(user, key: str, digest: str) -> Case | None:
 
 @router.get("/", response=list[CaseOut], summary="我可见的办件")
 @paginate(PageNumberPagination, page_size=50)
-def list_cases(request, state: State | None = None):
+def list_cases(request: AuthedRequest, state: State | None = None):
     qs = actions.visible_cases(request.user)
     if state:
         qs = qs.filter(state=state)
@@ -166,12 +168,12 @@ def list_cases(request, state: State | None = None):
 
 
 @router.get("/{number}", response=CaseOut, summary="办件详情")
-def get_case(request, number: str):
+def get_case(request: AuthedRequest, number: str):
     return _visible_case(request, number)
 
 
 @router.post("/{number}/actions/{action}", response=CaseOut, summary="办理操作（受理、补正、决定……）")
-def act(request, number: str, action: str, payload: ActionIn):
+def act(request: AuthedRequest, number: str, action: str, payload: ActionIn):
     case = _visible_case(request, number)
     params = payload.dict(exclude={"expected_version"})
     fresh = actions.do_transition(request.user, case, action, expected_version=payload.expected_version, **params)
@@ -179,13 +181,13 @@ def act(request, number: str, action: str, payload: ActionIn):
 
 
 @router.post("/{number}/extensions", response={201: ExtensionOut}, summary="申请延期")
-def request_extension(request, number: str, payload: ExtensionIn):
+def request_extension(request: AuthedRequest, number: str, payload: ExtensionIn):
     case = _visible_case(request, number)
     return 201, actions.do_request_extension(request.user, case, days=payload.days, reason=payload.reason)
 
 
 @router.post("/{number}/joint-tasks/{task_id}/complete", response=CaseOut, summary="完成多地联办任务")
-def complete_joint_task(request, number: str, task_id: int, payload: ActionIn):
+def complete_joint_task(request: AuthedRequest, number: str, task_id: int, payload: ActionIn):
     case = _visible_case(request, number)
     task = get_object_or_404(JointTask, pk=task_id, case=case)
     actions.do_complete_joint_task(request.user, task, note=payload.note)
@@ -193,7 +195,7 @@ def complete_joint_task(request, number: str, task_id: int, payload: ActionIn):
 
 
 @router.post("/extensions/{extension_id}/{decision}", response=ExtensionOut, summary="批准或驳回延期")
-def decide_extension(request, extension_id: int, decision: str):
+def decide_extension(request: AuthedRequest, extension_id: int, decision: str):
     if decision not in ("approve", "reject"):
         raise NotFound("未知操作", code="case.unknown_decision")
     extension = get_object_or_404(Extension, pk=extension_id)

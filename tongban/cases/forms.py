@@ -5,6 +5,13 @@ from django import forms
 from tongban.cases.models import ApplicantKind, Delivery, Outcome
 
 
+def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
+    """The form's own copy of choice field `name`, to set its choices."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class ApplicationForm(forms.Form):
     competent_region = forms.ChoiceField(label="申请哪一地的事项（审批地区）")
     mode = forms.ChoiceField(label="通办模式", required=False)
@@ -24,17 +31,17 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, regions=(), materials=(), modes=None, delegations=(), **kwargs):
         super().__init__(*args, **kwargs)
         if delegations:  # 审批交叉授权: the item may be decided by the other region's department
-            self.fields["delegation"].choices = [("", "由事项所属地区的主管部门办理")] + [
+            _choices(self, "delegation").choices = [("", "由事项所属地区的主管部门办理")] + [
                 (d.delegation_id, f"依{d.delegating_region.short_name}委托，由{d.department.name}办理"
                                   f"（有效期至 {d.valid_until:%Y-%m-%d}）") for d in delegations]
         else:
             del self.fields["delegation"]
-        self.fields["competent_region"].choices = [(r.code, r.name) for r in regions]
+        _choices(self, "competent_region").choices = [(r.code, r.name) for r in regions]
         if modes is None:  # online: always 全程网办
             del self.fields["mode"]
         else:
-            self.fields["mode"].choices = [("", "按收件地自动确定")] + [(m, m) for m in modes]
-        self.fields["materials_checked"].choices = [(m, m) for m in materials]
+            _choices(self, "mode").choices = [("", "按收件地自动确定")] + [(m, m) for m in modes]
+        _choices(self, "materials_checked").choices = [(m, m) for m in materials]
 
 
 class RefuseForm(forms.Form):
@@ -51,7 +58,7 @@ class SupplementForm(forms.Form):
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["missing"].choices = [(m, m) for m in materials]
+        _choices(self, "missing").choices = [(m, m) for m in materials]
 
     def params(self) -> dict:
         extra = [line.strip() for line in self.cleaned_data["other"].splitlines() if line.strip()]

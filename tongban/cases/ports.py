@@ -23,10 +23,9 @@ from django.utils.module_loading import import_string
 from tongban.core.errors import Invalid
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
     from tongban.cases.models import Case, JointTask
     from tongban.catalog.models import Department, Item, Region
+    from tongban.core.typing import Actor
 
 
 class DelegationRefused(Invalid):
@@ -49,7 +48,7 @@ class CaseFederation(Protocol):
     def has_peers(self, case: Case) -> bool:
         """Other nodes keep a copy of this case."""
 
-    def send_joint_task(self, user: AbstractBaseUser | AnonymousUser, task: JointTask, note: str) -> str:
+    def send_joint_task(self, user: Actor, task: JointTask, note: str) -> str:
         """Send this node's part of a 多地联办 case to the node holding it; returns that node's id."""
 
     def joint_task_sent(self, task: JointTask) -> bool:
@@ -78,7 +77,7 @@ class LocalOnly:
     def has_peers(self, case: Case) -> bool:
         return False
 
-    def send_joint_task(self, user: AbstractBaseUser | AnonymousUser, task: JointTask, note: str) -> str:
+    def send_joint_task(self, user: Actor, task: JointTask, note: str) -> str:
         raise RuntimeError("a single node holds every case: joint tasks are done here")
 
     def joint_task_sent(self, task: JointTask) -> bool:

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
@@ -30,6 +30,7 @@ from tongban.catalog.search import search
 from tongban.core import clock as core_clock
 from tongban.core.errors import NotAllowed, TongbanError
 from tongban.core.identity import mask_id, mask_phone
+from tongban.core.typing import Actor, AuthedRequest
 
 RELATED = actions.RELATED
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
@@ -57,7 +58,7 @@ def _panels(paths: tuple[str, ...]) -> list[Any]:
     return [import_string(path) for path in paths]
 
 
-def panels(request, case: Case) -> dict[str, Any]:
+def panels(request: HttpRequest, case: Case) -> dict[str, Any]:
     """The context the layers above add to the case page (setting `TONGBAN_CASE_PAGE_PANELS`)."""
     context: dict[str, Any] = {}
     for panel in _panels(tuple(getattr(settings, "TONGBAN_CASE_PAGE_PANELS", ()))):
@@ -66,7 +67,7 @@ def panels(request, case: Case) -> dict[str, Any]:
 
 
 @login_required
-def case_list(request):
+def case_list(request: AuthedRequest) -> HttpResponse:
     """The department queue sorted by time left (approvers), the centre's cases (windows), or my cases."""
     state = request.GET.get("state", "")
     qs = actions.visible_cases(request.user)
@@ -87,7 +88,7 @@ def case_list(request):
 
 
 @login_required
-def receive(request):
+def receive(request: AuthedRequest) -> HttpResponse:
     """Window workbench: find any item of either region, check the materials, receive."""
     profile = profile_of(request.user)
     if profile is None or profile.role not in (Role.WINDOW, Role.BANK):
@@ -108,7 +109,7 @@ def receive(request):
                                                   "profile": profile})
 
 
-def _application_form(request, item: Item, modes: list[str] | None = None) -> ApplicationForm:
+def _application_form(request: AuthedRequest, item: Item, modes: list[str] | None = None) -> ApplicationForm:
     regions = Region.objects.filter(competence__item=item).order_by("code")
     materials = [m["name"] for m in item.versions.get(version=item.version).snapshot["materials"]]
     delegations = federation().usable_delegations(item, core_clock.today()) if modes is not None else ()  # windows
@@ -116,7 +117,7 @@ def _application_form(request, item: Item, modes: list[str] | None = None) -> Ap
                            delegations=delegations)
 
 
-def _submit(request, item: Item, form: ApplicationForm) -> Case | None:
+def _submit(request: AuthedRequest, item: Item, form: ApplicationForm) -> Case | None:
     try:
         return actions.do_receive(request.user, actions.Application(item_code=item.code, **form.cleaned_data))
     except TongbanError as exc:
@@ -125,7 +126,7 @@ def _submit(request, item: Item, form: ApplicationForm) -> Case | None:
 
 
 @login_required
-def apply(request, code: str):
+def apply(request: AuthedRequest, code: str) -> HttpResponse:
     """全程网办: an applicant applies online for an item that offers it."""
     item = get_object_or_404(Item, code=code)
     if profile_of(request.user) is not None:
@@ -142,14 +143,14 @@ def apply(request, code: str):
     return render(request, "cases/apply.html", {"item": item, "form": form})
 
 
-def _case_for(request, number: str) -> Case:
+def _case_for(request: AuthedRequest, number: str) -> Case:
     case = get_object_or_404(Case.objects.select_related(*RELATED), number=number)
     if not actions.can_view(request.user, case):
         raise Http404("办件不存在或无权查看")
     return case
 
 
-def _available_actions(user, case: Case) -> list[dict]:
+def _available_actions(user: Actor, case: Case) -> list[dict]:
     materials = [m["name"] for m in case.item_version.snapshot["materials"]]
     available = []
     for action in actions.MACHINE.startable(case):
@@ -167,7 +168,7 @@ def _available_actions(user, case: Case) -> list[dict]:
 
 
 @login_required
-def case_detail(request, number: str):
+def case_detail(request: AuthedRequest, number: str) -> HttpResponse:
     case = _case_for(request, number)
     profile = profile_of(request.user)
     port = federation()
@@ -194,7 +195,7 @@ def case_detail(request, number: str):
 
 @require_POST
 @login_required
-def request_extension(request, number: str):
+def request_extension(request: AuthedRequest, number: str) -> HttpResponse:
     case = _case_for(request, number)
     days = request.POST.get("days", "")
     try:
@@ -209,7 +210,7 @@ def request_extension(request, number: str):
 
 @require_POST
 @login_required
-def decide_extension(request, number: str, extension_id: int):
+def decide_extension(request: AuthedRequest, number: str, extension_id: int) -> HttpResponse:
     case = _case_for(request, number)
     extension = get_object_or_404(Extension, pk=extension_id, case=case)
     decision = request.POST.get("decision")
@@ -228,7 +229,7 @@ def decide_extension(request, number: str, extension_id: int):
 
 @require_POST
 @login_required
-def complete_joint_task(request, number: str, task_id: int):
+def complete_joint_task(request: AuthedRequest, number: str, task_id: int) -> HttpResponse:
     case = _case_for(request, number)
     task = get_object_or_404(JointTask, pk=task_id, case=case)
     try:
@@ -243,9 +244,9 @@ def complete_joint_task(request, number: str, task_id: int):
 
 @require_POST
 @login_required
-def act(request, number: str, action: str):
+def act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     case = _case_for(request, number)
-    params = {}
+    params: dict[str, Any] = {}
     form_class = ACTION_FORMS.get(action)
     if form_class:
         materials = [m["name"] for m in case.item_version.snapshot["materials"]]

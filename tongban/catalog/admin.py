@@ -52,8 +52,7 @@ class MaterialInline(admin.TabularInline):
 class ItemVersionInline(admin.TabularInline):
     model = ItemVersion
     extra = 0
-    fields = ["version", "source", "changed_by", "changed_at", "note"]
-    readonly_fields = fields
+    fields = readonly_fields = ("version", "source", "changed_by", "changed_at", "note")
     can_delete = False
     ordering = ["-version"]
 

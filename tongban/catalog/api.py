@@ -8,6 +8,7 @@ from tongban.catalog import search as catalog_search
 from tongban.catalog.actions import item_data, items_with_details
 from tongban.catalog.filters import by_code, filter_items
 from tongban.catalog.models import Department, Item, ItemClass, ItemType, Mode, Region
+from tongban.core.typing import AnyRequest
 
 router = Router(tags=["事项清单"])
 REGION_CODE = r"^[0-9A-Za-z-]{1,12}$"
@@ -73,22 +74,22 @@ class SearchOut(Schema):
     results: list[ItemSummaryOut]
 
 @router.get("/regions", response=list[RegionOut], summary="区域列表")
-def list_regions(request):
+def list_regions(request: AnyRequest):
     return Region.objects.select_related("parent")
 
 @router.get("/departments", response=list[DepartmentOut], summary="部门列表")
 @paginate(PageNumberPagination, page_size=100)
-def list_departments(request, region: str | None = Query(None, pattern=REGION_CODE)):
+def list_departments(request: AnyRequest, region: str | None = Query(None, pattern=REGION_CODE)):
     qs = Department.objects.select_related("region")
     return qs.filter(region__code=region) if region else qs
 
 @router.get("/items", response=list[ItemSummaryOut], summary="事项列表（可筛选）")
 @paginate(PageNumberPagination, page_size=50)
-def list_items(request, filters: Query[ItemFilter]):
+def list_items(request: AnyRequest, filters: Query[ItemFilter]):
     return filter_items(Item.objects.all(), **filters.dict()).distinct().order_by(by_code())
 
 @router.get("/items/{code}", response=ItemOut, summary="事项详情")
-def get_item(request, code: str):
+def get_item(request: AnyRequest, code: str):
     item = get_object_or_404(items_with_details(), code=code)
     data = item_data(item)
     return {
@@ -100,7 +101,7 @@ def get_item(request, code: str):
     }
 
 @router.get("/search", response=SearchOut, summary="事项检索（中文，容错）")
-def search_items(request, q: str = Query(..., min_length=1, max_length=100),
+def search_items(request: AnyRequest, q: str = Query(..., min_length=1, max_length=100),
                  limit: int = Query(20, ge=1, le=100)):
     result = catalog_search.search(q, limit=limit)
     return {"query": result.query, "complete": result.complete, "suggestion": result.suggestion,

@@ -115,9 +115,9 @@ def _csv_records(raw: bytes, encoding: str) -> list[Record]:
         raise _FileError([(1, f"未知的文件编码：{encoding}")]) from None
     except UnicodeDecodeError:
         bad = []
-        for number, line in enumerate(raw.split(b"\n"), start=1):
+        for number, raw_line in enumerate(raw.split(b"\n"), start=1):
             try:
-                line.decode(encoding)
+                raw_line.decode(encoding)
             except UnicodeDecodeError as exc:
                 bad.append((number, f"无法按 {encoding} 解码（本行第 {exc.start + 1} 字节）；"
                                     "请另存为 UTF-8，或用 --encoding gb18030 导入"))

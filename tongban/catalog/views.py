@@ -2,21 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TypedDict
+
 from django.conf import settings
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db.models import Count
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django_htmx.middleware import HtmxDetails
 
 from tongban.catalog import search
 from tongban.catalog.actions import items_with_details
 from tongban.catalog.filters import by_code, filter_items
 from tongban.catalog.models import Channel, Department, Item, ItemClass, ItemType, Mode, Region, ServiceCentre
+from tongban.core.typing import AnyRequest
 
 PAGE_SIZE = 20
 
 
-def home(request):
+class HtmxRequest(AnyRequest):
+    """A public page's request through django-htmx's middleware (settings.MIDDLEWARE): it has `htmx`."""
+
+    htmx: HtmxDetails
+
+
+class Filters(TypedDict):
+    """The list's filters, from the query string: `filter_items`'s keywords, and the form's values."""
+
+    department: int | None
+    region: str | None
+    item_class: str | None
+    item_type: str | None
+    mode: str | None
+
+
+def home(request: AnyRequest) -> HttpResponse:
     counts = dict(Item.objects.values_list("item_class").annotate(n=Count("id")))
     centres = ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
     return render(request, "catalog/home.html", {
@@ -35,9 +57,9 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) <= 18 else None
 
 
-def item_list(request):
+def item_list(request: HtmxRequest) -> HttpResponse:
     params = request.GET
-    filters = {
+    filters: Filters = {
         "department": _int(params.get("department")),
         "region": params.get("region") or None,
         "item_class": params.get("item_class") or None,
@@ -47,6 +69,8 @@ def item_list(request):
     base = filter_items(Item.objects.all(), **filters)
     query = params.get("q", "").strip()
     result = None
+    page: Page[int] | Page[Item]
+    items: Iterable[Item]
     if query:
         result = search.search(query, base=base, limit=0)
         page = Paginator(result.ids, PAGE_SIZE).get_page(params.get("page"))
@@ -75,7 +99,7 @@ def item_list(request):
     return response
 
 
-def item_detail(request, code: str):
+def item_detail(request: AnyRequest, code: str) -> HttpResponse:
     item = get_object_or_404(items_with_details(), code=code)
     competences = sorted(item.competences.all(), key=lambda c: c.region.code)
     return render(request, "catalog/item_detail.html", {

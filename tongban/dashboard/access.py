@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from tongban.accounts.models import Role, profile_of
 from tongban.catalog.models import Region
+from tongban.core.typing import Actor
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,7 @@ class Viewer:
         return list(Region.objects.filter(parent__isnull=True).order_by("code"))
 
 
-def viewer(user) -> Viewer:
+def viewer(user: Actor) -> Viewer:
     profile = profile_of(user)
     if profile is None:
         return Viewer(allowed=bool(getattr(user, "is_superuser", False)))

@@ -200,9 +200,11 @@ def _clock_figures(figures: Figures, cases: QuerySet[Case]) -> None:
             statuses[view.status] += 1
         elif view.status == Status.ON_TIME:
             figures.on_time += 1
+            assert view.used is not None  # a clock that ran to a decision counted its days
             figures.working_days.append(view.used)
         elif view.status == Status.LATE:
             figures.late += 1
+            assert view.used is not None
             figures.working_days.append(view.used)
         else:
             figures.decided_without_clock += 1

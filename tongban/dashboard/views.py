@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+from typing import Any
 
 from django import forms
 from django.contrib.auth.views import redirect_to_login
@@ -13,6 +14,7 @@ from django.shortcuts import render
 
 from tongban.cases.clock import Status
 from tongban.core import clock
+from tongban.core.typing import AnyRequest
 from tongban.dashboard import figures as fig
 from tongban.dashboard.access import Viewer, viewer
 from tongban.ratings.models import Level
@@ -47,10 +49,13 @@ class _FilterForm(forms.Form):
         regions = viewer.regions()
         self.regions = {region.code: region for region in regions}
         choices = [(region.code, region.name) for region in regions]
-        self.fields["region"].choices = choices if viewer.locked_region else [("", "两地全部"), *choices]
+        region_field = self.fields["region"]
+        assert isinstance(region_field, forms.ChoiceField)
+        region_field.choices = choices if viewer.locked_region else [("", "两地全部"), *choices]
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data  # what Form.clean returns
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             raise forms.ValidationError("起始日期不能晚于截止日期。")
@@ -72,7 +77,7 @@ FilterForm = type("FilterForm", (_FilterForm,), {
 })
 
 
-def _figures(request) -> tuple[fig.Figures, forms.Form] | HttpResponse:
+def _figures(request: AnyRequest) -> tuple[fig.Figures, forms.Form] | HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     who = viewer(request.user)
@@ -83,7 +88,7 @@ def _figures(request) -> tuple[fig.Figures, forms.Form] | HttpResponse:
     return fig.compute(form.scope(), today), form
 
 
-def index(request):
+def index(request: AnyRequest) -> HttpResponse:
     result = _figures(request)
     if isinstance(result, HttpResponse):
         return result
@@ -98,7 +103,7 @@ def index(request):
     })
 
 
-def export_csv(request):
+def export_csv(request: AnyRequest) -> HttpResponse:
     result = _figures(request)
     if isinstance(result, HttpResponse):
         return result

@@ -113,7 +113,7 @@ def do_load_demo() -> ImportSummary:
                 name=f"{regions[owner].short_name}政务自助终端（{centre}）",
                 defaults={"kind": ChannelKind.TERMINAL, "region": regions[owner], "centre": centres[centre],
                           "note": f"在本大厅自助办理{regions[owner].short_name}事项"})
-        for kind, name, region, note in REMOTE_CHANNELS:
+        for channel_kind, name, region, note in REMOTE_CHANNELS:
             Channel.objects.update_or_create(
-                name=name, defaults={"kind": kind, "region": regions[region], "note": note})
+                name=name, defaults={"kind": channel_kind, "region": regions[region], "note": note})
         return do_import_items(demo_items(), source="demo", note="演示数据", create_departments=True)

@@ -21,6 +21,7 @@ from tongban.cases.actions import Application, do_receive, do_transition
 from tongban.cases.models import Case
 from tongban.catalog.models import Channel, Department, Item, Region, ServiceCentre
 from tongban.core import clock
+from tongban.core.typing import User
 from tongban.ratings.actions import do_rate
 from tongban.ratings.models import Level
 
@@ -58,10 +59,10 @@ def demo_today(day: datetime.date) -> Iterator[None]:
 
 
 
-def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
+def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict[str, User]:
     """Staff of both regions (or of `regions` only: a node's own) and one citizen account, all with
     the demo password (idempotent)."""
-    users = {}
+    users: dict[str, User] = {}
     for username, (role, region, centre, department, name) in STAFF.items():
         if regions is not None and region not in regions:
             continue
@@ -83,7 +84,7 @@ def do_load_demo_people(regions: tuple[str, ...] | None = None) -> dict:
     return users
 
 
-def _demo_user(username: str, name: str):
+def _demo_user(username: str, name: str) -> User:
     """The demo account, created once with the demo password."""
     user, created = get_user_model().objects.get_or_create(username=username, defaults={"first_name": name})
     if created:
@@ -97,7 +98,10 @@ def _item(department: str, *, online: bool = False, limit: int = 10) -> Item:
                              legal_limit_days__gte=limit, legal_limit_days__lte=20)
     if online:
         qs = qs.filter(mode_online=True)
-    return qs.order_by("code").first()
+    item = qs.order_by("code").first()
+    if item is None:
+        raise LookupError(f"演示目录中没有 {department} 的合适事项（先载入演示目录：do_load_demo）")
+    return item
 
 
 def _app(item: Item, region: str, who: int = 0, **extra) -> Application:

@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from tongban.catalog.models import Region
 from tongban.core import clock
+from tongban.core.typing import User
 from tongban.demo.cases import _demo_user
 from tongban.demo.hotline_data import CATEGORIES, LIMITS, PLACES, PROBLEMS, UNITS, training_rows
 from tongban.hotline import actions, dispatch
@@ -50,13 +51,13 @@ HOTLINE_STAFF = {
 }
 
 
-def do_load_demo_hotline(regions: tuple[str, ...] | None = None, *, complaints: bool = True) -> dict:
+def do_load_demo_hotline(regions: tuple[str, ...] | None = None, *, complaints: bool = True) -> dict[str, User]:
     """Configuration, staff, model and (when `complaints`) demo complaints of `regions` (default: both)."""
     codes = [c for c in UNITS if regions is None or c in regions]
     with transaction.atomic():
         for code in codes:
             _load_region(Region.objects.get(code=code))
-        users = {}
+        users: dict[str, User] = {}
         for username, (role, region, unit, name) in HOTLINE_STAFF.items():
             if region not in codes:
                 continue
@@ -73,7 +74,7 @@ def do_load_demo_hotline(regions: tuple[str, ...] | None = None, *, complaints: 
     return users
 
 
-def _unit_handler(unit: Unit):
+def _unit_handler(unit: Unit) -> User:
     """Units without a named demo account get one: u<region><s|d><n> (s street, d department, n from 1)."""
     streets, departments = UNITS[unit.region.code]
     kind, names = ("s", streets) if unit.kind == Unit.Kind.STREET else ("d", departments)
@@ -114,7 +115,7 @@ def _at(moment: datetime.datetime) -> Iterator[None]:
         yield
 
 
-def _load_complaints(region: Region, operator, users: dict) -> None:
+def _load_complaints(region: Region, operator: User, users: dict[str, User]) -> None:
     """About forty complaints over this month and the last, in every state; one whistle; one hot issue."""
     rng = random.Random(region.code)
     handlers = {HOTLINE_STAFF[n][2]: u for n, u in users.items() if HOTLINE_STAFF[n][0] == Role.HANDLER
@@ -147,14 +148,17 @@ def _walk(region, operator, handlers, streets, rng, text, at, *, final: str):
         return c
     version, suggestions = dispatch.suggest(text, region)
     category = Category.objects.get(name=suggestions[0].category) if suggestions else Category.objects.first()
+    assert category is not None  # _load_region made the categories
     with _at(at + datetime.timedelta(minutes=rng.randint(5, 90))):
         c = actions.do_dispatch(operator, c, category, suggestions=[s.as_dict() for s in suggestions],
                                 model_version=version)
     if final == "dispatched":
         return c
-    handler = handlers.get(c.unit.name) or _unit_handler(c.unit)
+    unit = c.unit
+    assert unit is not None  # a dispatched complaint has its unit
+    handler = handlers.get(unit.name) or _unit_handler(unit)
     # units answer at different speeds and with different success: the ranking has something to rank
-    quality = random.Random(c.unit.name).uniform(0.5, 1.0)  # the same for a unit across runs
+    quality = random.Random(unit.name).uniform(0.5, 1.0)  # the same for a unit across runs
     with _at(at + datetime.timedelta(hours=rng.uniform(1, 20 + 30 * (1 - quality)))):
         c = actions.do_contact(handler, c, "已电话联系来电人，约定上门查看")
     if final == "contacted":

@@ -16,6 +16,7 @@ A kind is available once the case has reached the state that produces it (`unava
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.utils import timezone
 
@@ -84,7 +85,7 @@ def build_notice(case: Case, kind: str, *, tracking_url: str, today: datetime.da
     reason = unavailable_reason(case, kind)
     if reason:
         raise NotAvailable(reason, code="document.not_available")
-    notice = {
+    notice: dict[str, Any] = {
         "kind": kind, "title": KINDS[kind], "number": case.number, "addressee": case.applicant_name,
         "opening": "", "facts": [], "sections": [], "issuer": case.competent_department.name,
         "issued_on": today, "tracking_url": tracking_url,
@@ -152,7 +153,8 @@ def _refusal(case: Case, notice: dict, today: datetime.date) -> None:
 def _supplement(case: Case, notice: dict, today: datetime.date) -> None:
     latest: SupplementNotice = case.supplements.select_related("requested_by").order_by("-requested_at", "-pk")[0]
     requested = timezone.localtime(latest.requested_at)
-    if _requested_by_window(latest, case):  # before acceptance the receiving window may ask
+    # before acceptance the receiving window may ask (its case has a receiving centre)
+    if _requested_by_window(latest, case) and case.receiving_centre is not None:
         notice["issuer"] = case.receiving_centre.name
     notice["issued_on"] = requested.date()
     notice["opening"] = (f"你（单位）于 {cn_date(_received_on(case))} 提出的“{case.item.name}”申请，"

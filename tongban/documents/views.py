@@ -8,7 +8,7 @@ reason, in Chinese.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from tongban.cases import actions
 from tongban.cases.models import Case
 from tongban.core import clock
+from tongban.core.typing import AuthedRequest
 from tongban.documents import qr
 from tongban.documents.context import KINDS, NotAvailable, available_kinds, build_notice
 from tongban.documents.pdf import render_pdf
@@ -23,7 +24,7 @@ from tongban.verification import actions as verification
 from tongban.verification.payload import fingerprint
 
 
-def _case(request, number: str, kind: str) -> Case:
+def _case(request: AuthedRequest, number: str, kind: str) -> Case:
     case = (Case.objects.select_related("item", "competent_department", "receiving_centre", "receiving_channel",
                                         "receiving_region").filter(number=number).first())
     if kind not in KINDS or case is None or not actions.can_view(request.user, case):
@@ -31,7 +32,7 @@ def _case(request, number: str, kind: str) -> Case:
     return case
 
 
-def _notice(request, case: Case, kind: str) -> dict:
+def _notice(request: HttpRequest, case: Case, kind: str) -> dict:
     tracking_url = request.build_absolute_uri(reverse("cases:detail", args=[case.number]))
     signed = None
     if kind == "completion" and case.decided_on and case.outcome:
@@ -42,7 +43,7 @@ def _notice(request, case: Case, kind: str) -> dict:
     return build_notice(case, kind, tracking_url=tracking_url, today=clock.today(), verification=signed)
 
 
-def _signed_result(request, case: Case) -> dict:
+def _signed_result(request: HttpRequest, case: Case) -> dict:
     """The case's signed result document (issued now if this is its first showing), for the notice."""
     doc = verification.do_issue_result(case)
     return {"url": request.build_absolute_uri(reverse("verification:page", args=[doc.doc_id])),
@@ -51,7 +52,7 @@ def _signed_result(request, case: Case) -> dict:
             "file_url": reverse("verification:download", args=[case.number])}
 
 
-def _unavailable(request, case: Case, kind: str, reason: str) -> HttpResponse:
+def _unavailable(request: HttpRequest, case: Case, kind: str, reason: str) -> HttpResponse:
     return render(request, "documents/unavailable.html",
                   {"number": case.number, "title": KINDS[kind], "reason": reason, "others": _links(case)},
                   status=404)
@@ -63,7 +64,7 @@ def _links(case: Case) -> list[dict]:
 
 
 @login_required
-def page(request, number: str, kind: str) -> HttpResponse:
+def page(request: AuthedRequest, number: str, kind: str) -> HttpResponse:
     case = _case(request, number, kind)
     try:
         notice = _notice(request, case, kind)
@@ -77,7 +78,7 @@ def page(request, number: str, kind: str) -> HttpResponse:
 
 
 @login_required
-def pdf(request, number: str, kind: str) -> HttpResponse:
+def pdf(request: AuthedRequest, number: str, kind: str) -> HttpResponse:
     case = _case(request, number, kind)
     try:
         notice = _notice(request, case, kind)

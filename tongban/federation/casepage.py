@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
 from tongban.cases.models import Case, State
@@ -11,7 +12,7 @@ from tongban.federation.models import InboxMessage, OutboxMessage
 
 @dataclass
 class Hop:
-    at: object
+    at: datetime.datetime
     direction: str  # "发出" / "收到"
     peer: str
     seq: int

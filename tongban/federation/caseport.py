@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
 from tongban.cases.models import Case, JointTask
 from tongban.cases.ports import DelegationRefused
 from tongban.catalog.models import Department, Item, Region
 from tongban.core import clock
+from tongban.core.typing import Actor
 from tongban.federation import delegations, routing
 from tongban.federation.models import Delegation, OutboxMessage
 from tongban.federation.outbox import enqueue, enqueue_case
@@ -34,7 +33,7 @@ class Federation:
     def has_peers(self, case: Case) -> bool:
         return bool(routing.peers_of(case))
 
-    def send_joint_task(self, user: AbstractBaseUser | AnonymousUser, task: JointTask, note: str) -> str:
+    def send_joint_task(self, user: Actor, task: JointTask, note: str) -> str:
         holder = routing.holder_of(task.case)
         enqueue(holder, "case.joint_task", {
             "case": task.case.number, "department": task.department.name, "region": task.department.region.code,

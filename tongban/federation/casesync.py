@@ -44,10 +44,10 @@ def snapshot(case: Case) -> dict:
     data.update(
         item=case.item.code, item_version=case.item_version.version,
         receiving_region=case.receiving_region.code, competent_region=case.competent_region.code,
-        receiving_centre=case.receiving_centre.name if case.receiving_centre_id else "",
-        receiving_channel=case.receiving_channel.name if case.receiving_channel_id else "",
+        receiving_centre=case.receiving_centre.name if case.receiving_centre is not None else "",
+        receiving_channel=case.receiving_channel.name if case.receiving_channel is not None else "",
         competent_department=case.competent_department.name, created_by=_user_name(case.created_by),
-        delegating_region=case.delegating_region.code if case.delegating_region_id else "",
+        delegating_region=case.delegating_region.code if case.delegating_region is not None else "",
         supplements=[{"missing": s.missing, "note": s.note, "requested_at": s.requested_at.isoformat(),
                       "requested_by": _user_name(s.requested_by),
                       "fulfilled_at": s.fulfilled_at.isoformat() if s.fulfilled_at else None}
@@ -129,7 +129,7 @@ def apply_snapshot(sender: str, data: dict) -> tuple[Case, bool]:
     fields.update(resolve(data))
     case = Case.objects.filter(number=data["number"]).first()
     created = case is None
-    if created:
+    if case is None:
         case = Case.objects.create(number=data["number"], created_by=remote_user(sender, data["created_by"]),
                                    **fields)
     else:

@@ -21,6 +21,7 @@ from tongban.audit.actions import do_append
 from tongban.catalog.models import Competence, Department, Item, Region
 from tongban.core import clock
 from tongban.core.errors import Invalid
+from tongban.core.typing import Actor
 from tongban.federation import keys, routing, trust
 from tongban.federation.models import Delegation
 from tongban.federation.outbox import enqueue
@@ -35,7 +36,7 @@ class DelegationError(Invalid):
 
 
 def _root(region: Region) -> Region:
-    return region.parent if region.parent_id else region
+    return region.parent if region.parent is not None else region
 
 
 def payload_of(delegation_id: str, issuer: str, region: Region, department: Department, item_codes: list[str],
@@ -46,7 +47,7 @@ def payload_of(delegation_id: str, issuer: str, region: Region, department: Depa
             "issued_at": issued_at.isoformat()}
 
 
-def do_issue_delegation(user, *, department: Department, item_codes: list[str], valid_from: datetime.date,
+def do_issue_delegation(user: Actor, *, department: Department, item_codes: list[str], valid_from: datetime.date,
                         valid_until: datetime.date) -> Delegation:
     """An administrator of a region delegates items of that region to another region's department."""
     profile = profile_of(user)
@@ -84,7 +85,7 @@ def do_issue_delegation(user, *, department: Department, item_codes: list[str], 
     return delegation
 
 
-def do_revoke_delegation(user, delegation: Delegation, *, reason: str) -> Delegation:
+def do_revoke_delegation(user: Actor, delegation: Delegation, *, reason: str) -> Delegation:
     profile = profile_of(user)
     if not (profile and profile.role == Role.ADMIN and _root(profile.region) == delegation.delegating_region):
         raise DelegationError("只有委托地区的管理员可以撤销委托", code="delegation.not_admin")

@@ -6,6 +6,13 @@ from tongban.catalog.models import Department, Item, Region
 from tongban.core import clock
 
 
+def _model_choices(form: forms.Form, name: str) -> forms.ModelChoiceField:
+    """The form's own copy of model choice field `name`, to set its queryset."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ModelChoiceField)
+    return field
+
+
 class DelegationForm(forms.Form):
     """审批交叉授权: the issuing administrator's region is fixed by their account."""
 
@@ -17,9 +24,10 @@ class DelegationForm(forms.Form):
 
     def __init__(self, *args, region: Region, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = (Department.objects.exclude(region=region).exclude(region__parent=region)
-                                              .select_related("region").order_by("region__code", "name"))
-        self.fields["items"].queryset = Item.objects.filter(competences__region=region).order_by("code")
+        _model_choices(self, "department").queryset = (
+            Department.objects.exclude(region=region).exclude(region__parent=region)
+            .select_related("region").order_by("region__code", "name"))
+        _model_choices(self, "items").queryset = Item.objects.filter(competences__region=region).order_by("code")
         self.fields["valid_from"].initial = clock.today()
 
 

@@ -43,8 +43,8 @@ def _private_key(path: str) -> Ed25519PrivateKey:
     file = Path(path)
     if not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        key = Ed25519PrivateKey.generate()  # the OS CSPRNG
-        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+        new_key = Ed25519PrivateKey.generate()  # the OS CSPRNG
+        pem = new_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
         try:
             fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)

@@ -35,7 +35,7 @@ def shared_cases(peer: str) -> list[tuple[str, str, int]]:
 
     both = involves(mine) & involves(theirs)
     rows = Case.objects.filter(both).distinct().order_by("number").values_list("number", "state", "version")
-    return [tuple(row) for row in rows]
+    return list(rows)
 
 
 def signed_request(peer: str) -> dict:
@@ -74,7 +74,10 @@ def fetch(peer: str) -> list[tuple[str, str, int]]:
         trust.verify(peer, keys.canonical(body), str(data.get("signature", "")))
     except trust.TrustError as exc:
         raise Refused(f"对账答复签名无效：{exc}", 502, code="federation.bad_receipt") from None
-    return [tuple(c) for c in body["cases"]]
+    cases = body["cases"]
+    if not isinstance(cases, list):
+        raise Refused(f"节点 {peer} 的对账答复格式错误：没有办件列表", 502, code="federation.malformed")
+    return [tuple(c) for c in cases]
 
 
 def compare(local: list, remote: list) -> list[str]:
@@ -82,11 +85,14 @@ def compare(local: list, remote: list) -> list[str]:
     here, there = {c[0]: c[1:] for c in local}, {c[0]: c[1:] for c in remote}
     problems = []
     for number in sorted(here.keys() | there.keys()):
-        a, b = here.get(number), there.get(number)
-        if a is None:
+        if number not in here:
+            b = there[number]
             problems.append(f"{number}：仅对方有（{b[0]} v{b[1]}）")
-        elif b is None:
+        elif number not in there:
+            a = here[number]
             problems.append(f"{number}：仅本节点有（{a[0]} v{a[1]}）")
-        elif tuple(a) != tuple(b):
-            problems.append(f"{number}：本节点 {a[0]} v{a[1]}，对方 {b[0]} v{b[1]}")
+        else:
+            a, b = here[number], there[number]
+            if tuple(a) != tuple(b):
+                problems.append(f"{number}：本节点 {a[0]} v{a[1]}，对方 {b[0]} v{b[1]}")
     return problems

@@ -19,7 +19,7 @@ from tongban.federation import keys, trust
 
 
 def node_of(region: Region) -> str:
-    parent = region.parent.code if region.parent_id else None
+    parent = region.parent.code if region.parent is not None else None
     return trust.node_for_region(region.code, parent)
 
 
@@ -44,7 +44,7 @@ def peers_of(case: Case) -> list[str]:
     if not trust.federated():
         return []
     nodes = [receiving_node(case), competent_node(case)]
-    if case.delegating_region_id:
+    if case.delegating_region is not None:
         nodes.append(node_of(case.delegating_region))
     if case.mode == Mode.JOINT:
         nodes += [node_of(c.region) for c in Competence.objects.filter(item_id=case.item_id).select_related(

@@ -13,7 +13,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Role, profile_of
+from tongban.catalog.models import Region
 from tongban.core import clock
+from tongban.core.typing import AuthedRequest
 from tongban.federation import delegations as delegation_actions
 from tongban.federation import keys, reconcile, routing, trust
 from tongban.federation.envelope import Refused
@@ -65,7 +67,7 @@ def node_info(request: HttpRequest) -> JsonResponse:
 
 
 @login_required
-def status_page(request: HttpRequest) -> HttpResponse:
+def status_page(request: AuthedRequest) -> HttpResponse:
     """The exchange as administrators see it (交换状态)."""
     profile = profile_of(request.user)
     if not (request.user.is_superuser or (profile and profile.role == Role.ADMIN)):
@@ -77,17 +79,17 @@ def status_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _issuing_region(request):
+def _issuing_region(request: AuthedRequest) -> Region | None:
     """The region an administrator may delegate from on this node, or None."""
     profile = profile_of(request.user)
     if not (profile and profile.role == Role.ADMIN):
         return None
-    region = profile.region.parent if profile.region.parent_id else profile.region
+    region = profile.region.parent if profile.region.parent is not None else profile.region
     return region if routing.node_of(region) == keys.node_id() else None
 
 
 @login_required
-def delegations(request: HttpRequest) -> HttpResponse:
+def delegations(request: AuthedRequest) -> HttpResponse:
     """审批交叉授权: staff see the delegations; an administrator issues and revokes their region's."""
     if profile_of(request.user) is None and not request.user.is_superuser:
         raise PermissionDenied("只有工作人员可以查看审批委托")
@@ -115,7 +117,7 @@ def delegations(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_delegation(request: HttpRequest, pk: int) -> HttpResponse:
+def revoke_delegation(request: AuthedRequest, pk: int) -> HttpResponse:
     delegation = get_object_or_404(Delegation, pk=pk)
     form = RevokeDelegationForm(request.POST)
     try:

@@ -36,6 +36,7 @@ from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, Un
 from tongban.core.identity import InvalidIdentifier, check_phone
 from tongban.core.numbering import next_number
 from tongban.core.transitions import StateMachine, Step
+from tongban.core.typing import Actor
 from tongban.hotline.models import (
     OPEN_STATES,
     Category,
@@ -80,8 +81,8 @@ def as_id(raw: Any) -> int | None:
     return int(raw) if re.fullmatch(r"[0-9]{1,9}", raw) else None
 
 
-def role_of(user: Any) -> HotlineRole | None:
-    if not getattr(user, "is_authenticated", False):
+def role_of(user: Actor) -> HotlineRole | None:
+    if not user.is_authenticated:
         return None
     try:
         return user.hotline
@@ -177,7 +178,7 @@ def registered(intake_key: str) -> Complaint | None:
     return Complaint.objects.filter(intake_key=intake_key).first() if intake_key else None
 
 
-def do_register(user: Any, intake: Intake) -> Complaint:
+def do_register(user: Actor, intake: Intake) -> Complaint:
     """登记: create a complaint in state 待派单. Locks the year's complaint counter while numbering.
 
     With an `intake_key` seen before, returns that complaint and writes nothing: a double click, a
@@ -198,21 +199,21 @@ def do_register(user: Any, intake: Intake) -> Complaint:
         return earlier
 
 
-def _create(user: Any, intake: Intake, at: datetime.datetime, dues: dict[str, Any]) -> Complaint:
+def _create(user: Actor, intake: Intake, at: datetime.datetime, dues: dict[str, Any]) -> Complaint:
     with transaction.atomic():
         complaint = Complaint.objects.create(
             number=_next_number(timezone.localdate(at).year), region=intake.region, channel=intake.channel,
             caller_name=intake.caller_name, caller_phone=intake.caller_phone, street=intake.street,
             address=intake.address, latitude=intake.latitude, longitude=intake.longitude, text=intake.text,
             category=intake.category, received_at=at, intake_key=intake.intake_key or None,
-            created_by=user if getattr(user, "is_authenticated", False) else None, **dues)
+            created_by=user if user.is_authenticated else None, **dues)
         _record(complaint, _actor(user), "register", f"来源：{complaint.get_channel_display()}", at=at,
                 data={"region": intake.region.code, "channel": intake.channel, "phone": intake.caller_phone})
     return complaint
 
 
-def _actor(user: Any) -> str:
-    return user.get_username() if getattr(user, "is_authenticated", False) else "公众"
+def _actor(user: Actor) -> str:
+    return user.get_username() if user.is_authenticated else "公众"
 
 
 def _record(complaint: Complaint, actor: str, action: str, note: str = "", *, at: datetime.datetime | None = None,
@@ -241,7 +242,7 @@ def _move(complaint: Complaint, action: str, *, actor: str, note: str = "", expe
 
 # ---- who may do what -----------------------------------------------------------------------------
 
-def _require(user: Any, *roles: str, region: Region | None = None, unit: Unit | None = None) -> HotlineRole:
+def _require(user: Actor, *roles: str, region: Region | None = None, unit: Unit | None = None) -> HotlineRole:
     role = role_of(user)
     if role is None or role.role not in roles:
         raise NotAllowed("您没有接诉即办的相应权限。", code="hotline.not_allowed")
@@ -252,7 +253,7 @@ def _require(user: Any, *roles: str, region: Region | None = None, unit: Unit | 
     return role
 
 
-def visible(user: Any) -> QuerySet[Complaint]:
+def visible(user: Actor) -> QuerySet[Complaint]:
     """The complaints a user may see: operators and supervisors their region's, handlers their unit's
     (as the responsible unit or as a summoned department)."""
     from django.db.models import Q
@@ -274,7 +275,7 @@ def default_unit(region: Region, category: Category) -> Unit | None:
     return resp.unit if resp else None
 
 
-def do_dispatch(user: Any, complaint: Complaint, category: Category, unit: Unit | None = None, *,
+def do_dispatch(user: Actor, complaint: Complaint, category: Category, unit: Unit | None = None, *,
                 suggestions: list[dict] | None = None, model_version: int | None = None,
                 expected_version: int | None = None) -> Complaint:
     """派单: send a registered complaint to its unit (the category's default unless the operator chose one).
@@ -301,13 +302,23 @@ def do_dispatch(user: Any, complaint: Complaint, category: Category, unit: Unit 
                  model_version=model_version, overridden=overridden, **dues)
 
 
-def do_return(user: Any, complaint: Complaint, reason: str, *, expected_version: int | None = None) -> Complaint:
+def do_return(user: Actor, complaint: Complaint, reason: str, *, expected_version: int | None = None) -> Complaint:
     """退单: the unit says the complaint is not theirs; it goes back to the operator to dispatch again."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
+    unit = _dispatched_unit(complaint, "return")
     reason = _note(reason, "退单理由", "hotline.return_reason")
     return _move(complaint, "return", actor=_actor(user),
-                 note=f"{complaint.unit.name}退单：{reason}", expected_version=expected_version,
-                 data={"unit": complaint.unit.name}, unit=None, dispatched_at=None)
+                 note=f"{unit.name}退单：{reason}", expected_version=expected_version,
+                 data={"unit": unit.name}, unit=None, dispatched_at=None)
+
+
+def _dispatched_unit(complaint: Complaint, action: str) -> Unit:
+    """The unit the complaint was dispatched to. One without a unit (registered, or returned) is in no
+    state to take `action`: refused as the state table would refuse it."""
+    if complaint.unit is None:
+        raise BadTransition(f"诉求 {complaint.number} 尚未派单，不能“{STEPS[action].label}”",
+                            code="hotline.bad_transition")
+    return complaint.unit
 
 
 def _note(text: str, what: str, code: str, limit: int = 2000) -> str:
@@ -320,7 +331,7 @@ def _note(text: str, what: str, code: str, limit: int = 2000) -> str:
     return text
 
 
-def do_contact(user: Any, complaint: Complaint, note: str = "", *,
+def do_contact(user: Actor, complaint: Complaint, note: str = "", *,
                expected_version: int | None = None) -> Complaint:
     """首次联系: the unit has reached the caller (响应)."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
@@ -337,14 +348,14 @@ class Summons:
     hours: int
 
 
-def do_whistle(user: Any, complaint: Complaint, summons: list[Summons], *,
+def do_whistle(user: Actor, complaint: Complaint, summons: list[Summons], *,
                expected_version: int | None = None) -> Complaint:
     """吹哨: the street handling the complaint summons departments, each with its own task and deadline.
 
     The complaint waits (吹哨报到中) until every department has reported. The tasks are created in the
     step's transaction."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
-    if complaint.unit.kind != Unit.Kind.STREET:
+    if _dispatched_unit(complaint, "whistle").kind != Unit.Kind.STREET:
         raise Invalid("只有街乡镇可以吹哨。", code="hotline.whistle_street_only")
     if not summons:
         raise Invalid("请至少选择一个报到部门。", code="hotline.whistle_no_department")
@@ -370,7 +381,7 @@ def do_whistle(user: Any, complaint: Complaint, summons: list[Summons], *,
                  expected_version=expected_version, data={"units": [s.unit.name for s in summons]}, also=tasks)
 
 
-def do_report(user: Any, task: WhistleTask, report: str) -> WhistleTask:
+def do_report(user: Actor, task: WhistleTask, report: str) -> WhistleTask:
     """报到: a summoned department reports what it did. The last report hands the complaint back to the
     street (办理中) to reply. Locks: the task row, conditionally updated once; then the complaint row."""
     _require(user, HotlineRole.Role.HANDLER, unit=task.unit)
@@ -389,7 +400,7 @@ def do_report(user: Any, task: WhistleTask, report: str) -> WhistleTask:
     return task
 
 
-def do_score(user: Any, task: WhistleTask, score: int) -> WhistleTask:
+def do_score(user: Actor, task: WhistleTask, score: int) -> WhistleTask:
     """The street scores a department's 报到 (1–5) once it has reported. Locks: the task row, updated once."""
     _require(user, HotlineRole.Role.HANDLER, unit=task.complaint.unit)
     if task.reported_at is None:
@@ -407,7 +418,7 @@ def do_score(user: Any, task: WhistleTask, score: int) -> WhistleTask:
 
 # ---- reply and callback --------------------------------------------------------------------------
 
-def do_reply(user: Any, complaint: Complaint, reply: str, *, expected_version: int | None = None) -> Complaint:
+def do_reply(user: Actor, complaint: Complaint, reply: str, *, expected_version: int | None = None) -> Complaint:
     """答复: the unit tells the caller what was done."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
     reply = _note(reply, "答复意见", "hotline.reply")
@@ -415,7 +426,7 @@ def do_reply(user: Any, complaint: Complaint, reply: str, *, expected_version: i
                  reply=reply, replied_at=clock.now())
 
 
-def do_callback(user: Any, complaint: Complaint, *, solved: bool, satisfaction: str, note: str = "",
+def do_callback(user: Actor, complaint: Complaint, *, solved: bool, satisfaction: str, note: str = "",
                 expected_version: int | None = None) -> Complaint:
     """回访: the operator asks the caller whether it was solved and whether they are satisfied."""
     _require(user, HotlineRole.Role.OPERATOR, region=complaint.region)

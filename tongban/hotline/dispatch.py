@@ -113,10 +113,10 @@ def predict_file(path: str | Path, text_col: str | list[str], out: str | Path, *
             raise classifier.TrainingError("还没有派单模型：请先运行 tongban dispatch train。")
         row, model = found
     else:
-        row = DispatchModel.objects.filter(version=version).first()
-        if row is None:
+        chosen = DispatchModel.objects.filter(version=version).first()
+        if chosen is None:
             raise classifier.TrainingError(f"没有版本为 {version} 的派单模型。")
-        model = classifier.Classifier.loads(bytes(row.blob))
+        row, model = chosen, classifier.Classifier.loads(bytes(chosen.blob))
     predictions = model.predict_many(texts, k=3)
     with open(out, "w", newline="", encoding="utf-8-sig") as f:
         writer = csv.writer(f)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from django import forms
 
+from tongban.catalog.models import Region
 from tongban.hotline.actions import MAX_TEXT
 from tongban.hotline.models import Category, Satisfaction, Unit
 
@@ -25,12 +27,14 @@ class IntakeForm(forms.Form):
                            widget=forms.Textarea(attrs={"rows": 5}))
     intake_key = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, region=None, **kwargs):
+    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.is_bound:  # a fresh form gets a one-time token; a redisplayed one keeps its own
             self.initial["intake_key"] = uuid.uuid4().hex
         if region is not None:
-            self.fields["street"].queryset = Unit.objects.filter(region=region, kind=Unit.Kind.STREET, active=True)
+            street = self.fields["street"]
+            assert isinstance(street, forms.ModelChoiceField)
+            street.queryset = Unit.objects.filter(region=region, kind=Unit.Kind.STREET, active=True)
 
     def clean_intake_key(self) -> str:
         key = self.cleaned_data["intake_key"]
@@ -44,10 +48,12 @@ class DispatchForm(forms.Form):
     suggestions = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)  # JSON
     model_version = forms.IntegerField(required=False, min_value=1, max_value=10**9, widget=forms.HiddenInput)
 
-    def __init__(self, *args, region=None, **kwargs):
+    def __init__(self, *args: Any, region: Region | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if region is not None:
-            self.fields["unit"].queryset = Unit.objects.filter(region=region, active=True)
+            unit = self.fields["unit"]
+            assert isinstance(unit, forms.ModelChoiceField)
+            unit.queryset = Unit.objects.filter(region=region, active=True)
 
     def clean_suggestions(self) -> list[dict]:
         """What the page says the model suggested: at most three {category, confidence, unit}; else none."""

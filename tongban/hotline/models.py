@@ -125,7 +125,7 @@ class HotlineRole(models.Model):
 
         if self.role == self.Role.HANDLER and not self.unit_id:
             raise ValidationError({"unit": "承办人员须指定承办单位。"})
-        if self.unit_id and self.unit.region_id != self.region_id:
+        if self.unit is not None and self.unit.region_id != self.region_id:
             raise ValidationError({"unit": "承办单位须属于所选区域。"})
 
 

@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import datetime
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.conf import settings
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -32,6 +34,7 @@ from tongban.audit.masking import mask_text
 from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import TongbanError
+from tongban.core.typing import AnyRequest
 from tongban.hotline import actions
 from tongban.hotline.models import Category, Channel, Complaint, State, Unit
 
@@ -85,8 +88,8 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
                    [{"code": status, "description": description}], status=status)
 
 
-def _endpoint(view):
-    def wrapped(request, *args, fmt: str, **kwargs):
+def _endpoint(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def wrapped(request: AnyRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
         if fmt not in ("json", "xml"):
             return _error("json", 400, "格式应为 json 或 xml。")
         try:
@@ -97,7 +100,7 @@ def _endpoint(view):
     return wrapped
 
 
-def _jurisdiction(params) -> Region:
+def _jurisdiction(params: QueryDict) -> Region:
     code = (params.get("jurisdiction_id") or "").strip()
     if code:
         region = Region.objects.filter(code=code, hotline_units__isnull=False).distinct().first()
@@ -117,7 +120,8 @@ def _service(category: Category) -> dict:
 
 
 def _category(code: str) -> Category:
-    category = Category.objects.filter(pk=actions.as_id(code), active=True).first()
+    pk = actions.as_id(code)
+    category = Category.objects.filter(pk=pk, active=True).first() if pk is not None else None
     if category is None:
         raise Open311Error(404, f"未知的 service_code：{code}")
     return category
@@ -125,14 +129,14 @@ def _category(code: str) -> Category:
 
 @require_GET
 @_endpoint
-def services(request, fmt: str):
+def services(request: AnyRequest, fmt: str) -> HttpResponse:
     _jurisdiction(request.GET)
     return _render(fmt, "services", "service", [_service(c) for c in Category.objects.filter(active=True)])
 
 
 @require_GET
 @_endpoint
-def service_definition(request, service_code: str, fmt: str):
+def service_definition(request: AnyRequest, service_code: str, fmt: str) -> HttpResponse:
     region = _jurisdiction(request.GET)
     _category(service_code)
     streets = Unit.objects.filter(region=region, kind=Unit.Kind.STREET, active=True)
@@ -149,7 +153,7 @@ def service_definition(request, service_code: str, fmt: str):
                         content_type="text/xml; charset=utf-8")
 
 
-def _decimal(params, name: str, low: int, high: int) -> Decimal | None:
+def _decimal(params: QueryDict, name: str, low: int, high: int) -> Decimal | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -165,7 +169,7 @@ def _decimal(params, name: str, low: int, high: int) -> Decimal | None:
 @csrf_exempt
 @require_http_methods(["POST"])
 @_endpoint
-def create_request(request, fmt: str):
+def create_request(request: AnyRequest, fmt: str) -> HttpResponse:
     params = request.POST
     keys = settings.TONGBAN_OPEN311_API_KEYS
     if keys and params.get("api_key") not in keys:
@@ -184,8 +188,9 @@ def create_request(request, fmt: str):
     street = None
     street_key = (params.get("attribute[STREET]") or "").strip()
     if street_key:
-        street = Unit.objects.filter(pk=actions.as_id(street_key), region=region, kind=Unit.Kind.STREET,
-                                     active=True).first()
+        pk = actions.as_id(street_key)
+        street = Unit.objects.filter(pk=pk, region=region, kind=Unit.Kind.STREET,
+                                     active=True).first() if pk is not None else None
         if street is None:
             raise Open311Error(400, f"attribute[STREET] 不是{region.short_name}在用的街乡镇：{street_key[:20]}")
     name = ((params.get("last_name") or "") + (params.get("first_name") or "")).strip()
@@ -204,7 +209,7 @@ def create_request(request, fmt: str):
         "account_id": None}], status=201)
 
 
-def _idempotency_key(request) -> str:
+def _idempotency_key(request: HttpRequest) -> str:
     key = (request.headers.get("Idempotency-Key") or "").strip()
     if len(key) > 64:
         raise Open311Error(400, "Idempotency-Key 不超过 64 个字符。")
@@ -230,7 +235,7 @@ def _request_row(c: Complaint) -> dict:
     }
 
 
-def _date_param(params, name: str) -> datetime.datetime | None:
+def _date_param(params: QueryDict, name: str) -> datetime.datetime | None:
     raw = (params.get(name) or "").strip()
     if not raw:
         return None
@@ -245,7 +250,7 @@ def _date_param(params, name: str) -> datetime.datetime | None:
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
-def requests_endpoint(request, fmt: str):
+def requests_endpoint(request: AnyRequest, fmt: str) -> HttpResponse:
     """GET lists requests; POST creates one (the spec puts both on /requests)."""
     if request.method == "POST":
         return create_request(request, fmt=fmt)
@@ -253,7 +258,7 @@ def requests_endpoint(request, fmt: str):
 
 
 @_endpoint
-def list_requests(request, fmt: str):
+def list_requests(request: AnyRequest, fmt: str) -> HttpResponse:
     params = request.GET
     region = _jurisdiction(params)
     rows = Complaint.objects.filter(region=region, channel=Channel.OPEN311).select_related("category", "unit")
@@ -286,7 +291,7 @@ def list_requests(request, fmt: str):
 
 @require_GET
 @_endpoint
-def get_request(request, service_request_id: str, fmt: str):
+def get_request(request: AnyRequest, service_request_id: str, fmt: str) -> HttpResponse:
     region = _jurisdiction(request.GET)
     c = Complaint.objects.filter(region=region, number=service_request_id, channel=Channel.OPEN311).select_related(
         "category", "unit").first()

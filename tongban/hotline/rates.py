@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.hotline.models import Complaint, Satisfaction, Unit, Weights, WhistleTask
 
@@ -85,7 +86,8 @@ def month_bounds(year: int, month: int) -> tuple[datetime.datetime, datetime.dat
     return start, end
 
 
-def monthly_rates(year: int, month: int, *, region=None, at: datetime.datetime | None = None) -> list[UnitRates]:
+def monthly_rates(year: int, month: int, *, region: Region | None = None,
+                  at: datetime.datetime | None = None) -> list[UnitRates]:
     """Every unit that had complaints in the month, ranked by composite score (best first)."""
     start, end = month_bounds(year, month)
     at = at or clock.now()
@@ -108,16 +110,18 @@ def monthly_rates(year: int, month: int, *, region=None, at: datetime.datetime |
             r.satisfied += satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASIC)
     w = current_weights()
     for r in by_unit.values():
-        rates = (r.response_rate, r.resolution_rate, r.satisfaction_rate)
-        if None not in rates:
-            r.composite = round((w.response * rates[0] + w.resolution * rates[1] + w.satisfaction * rates[2]) / 100, 2)
+        responded, resolved, satisfied = r.response_rate, r.resolution_rate, r.satisfaction_rate
+        if responded is not None and resolved is not None and satisfied is not None:
+            r.composite = round((w.response * responded + w.resolution * resolved
+                                 + w.satisfaction * satisfied) / 100, 2)
     ranked = sorted(by_unit.values(), key=lambda r: (r.composite is None, -(r.composite or 0), r.unit.name))
     for i, r in enumerate(ranked, start=1):
         r.rank = i if r.composite is not None else None
     return ranked
 
 
-def whistle_scores(year: int, month: int, *, region=None, at: datetime.datetime | None = None) -> list[WhistleScore]:
+def whistle_scores(year: int, month: int, *, region: Region | None = None,
+                   at: datetime.datetime | None = None) -> list[WhistleScore]:
     """The summoned departments of the month (by time of the whistle), best on-time rate first.
 
     On-time rate = reported by the deadline / tasks reported or past their deadline (a task still

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -21,6 +22,7 @@ from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import Invalid, TongbanError
 from tongban.core.identity import mask_phone
+from tongban.core.typing import AnyRequest, AuthedRequest
 from tongban.hotline import actions, dispatch, hot, rates
 from tongban.hotline.forms import CallbackForm, DispatchForm, IntakeForm, MonthForm, NoteForm
 from tongban.hotline.models import OPEN_STATES, Category, Complaint, HotlineRole, State, Unit, WhistleTask
@@ -28,21 +30,21 @@ from tongban.hotline.models import OPEN_STATES, Category, Complaint, HotlineRole
 Role = HotlineRole.Role
 
 
-def _role(request, *roles: str) -> HotlineRole:
+def _role(request: AuthedRequest, *roles: str) -> HotlineRole:
     role = actions.role_of(request.user)
     if role is None or (roles and role.role not in roles):
         raise PermissionDenied("此页面仅供接诉即办工作人员使用。")
     return role
 
 
-def _fail(request, exc: TongbanError) -> None:
+def _fail(request: HttpRequest, exc: TongbanError) -> None:
     messages.error(request, str(exc))
 
 
 # ---- operator intake -----------------------------------------------------------------------------
 
 @login_required
-def intake(request):
+def intake(request: AuthedRequest) -> HttpResponse:
     """话务员登记并派单: the form, live suggestions (htmx), and one POST that registers and dispatches."""
     role = _role(request, Role.OPERATOR)
     form = IntakeForm(request.POST or None, region=role.region)
@@ -53,7 +55,8 @@ def intake(request):
         if earlier is not None:  # the same form sent twice (double click, refresh): nothing new
             messages.info(request, f"该来电已登记为 {earlier.number}，未重复登记。")
             return redirect("hotline:detail", earlier.number)
-        chosen = Category.objects.filter(pk=actions.as_id(request.POST.get("category")), active=True).first()
+        category_id = actions.as_id(request.POST.get("category"))
+        chosen = Category.objects.filter(pk=category_id, active=True).first() if category_id is not None else None
         intake = actions.Intake(region=role.region, category=chosen, **form.cleaned_data)
         try:
             complaint = actions.do_register(request.user, intake)
@@ -81,7 +84,7 @@ def intake(request):
     })
 
 
-def _suggestions(region, text: str, address: str = "", chosen=None) -> dict:
+def _suggestions(region: Region, text: str, address: str = "", chosen=None) -> dict:
     """The fragment's context. `chosen` (the category the operator already ticked) stays ticked when the
     suggestions are redrawn as they type on."""
     text = (text or "")[: actions.MAX_TEXT]
@@ -100,7 +103,7 @@ def _suggestions(region, text: str, address: str = "", chosen=None) -> dict:
 
 @login_required
 @require_POST
-def suggest(request):
+def suggest(request: AuthedRequest) -> HttpResponse:
     """The top three categories (with their units) and likely duplicates, as a fragment for the form."""
     role = _role(request, Role.OPERATOR)
     return render(request, "hotline/_suggestions.html",
@@ -108,7 +111,7 @@ def suggest(request):
                                request.POST.get("category")))
 
 
-def report(request):
+def report(request: AnyRequest) -> HttpResponse:
     """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue."""
     regions = Region.objects.filter(hotline_units__isnull=False).distinct()
     region = regions.filter(code=request.POST.get("region") or request.GET.get("region")).first() or regions.first()
@@ -129,7 +132,7 @@ def report(request):
 # ---- lists and the complaint page ----------------------------------------------------------------
 
 @login_required
-def complaint_list(request):
+def complaint_list(request: AuthedRequest) -> HttpResponse:
     """Operators: the region's complaints; handlers: their unit's inbox (their complaints and 报到 tasks)."""
     role = _role(request)
     rows = actions.visible(request.user).select_related("category", "unit", "street")
@@ -140,7 +143,7 @@ def complaint_list(request):
         rows = rows.filter(state__in=OPEN_STATES)
     page = Paginator(rows.order_by("received_at"), 30).get_page(request.GET.get("page"))
     at = clock.now()
-    tasks = []
+    tasks: list[WhistleTask] | QuerySet[WhistleTask] = []
     if role.role == Role.HANDLER:
         tasks = WhistleTask.objects.filter(unit=role.unit, reported_at__isnull=True).select_related("complaint")
     return render(request, "hotline/list.html", {
@@ -149,7 +152,7 @@ def complaint_list(request):
     })
 
 
-def _visible(request, number: str) -> Complaint:
+def _visible(request: AuthedRequest, number: str) -> Complaint:
     complaint = actions.visible(request.user).filter(number=number).select_related(
         "region", "category", "unit", "street").first()
     if complaint is None:
@@ -158,11 +161,12 @@ def _visible(request, number: str) -> Complaint:
 
 
 @login_required
-def complaint_detail(request, number: str):
+def complaint_detail(request: AuthedRequest, number: str) -> HttpResponse:
     role = _role(request)
     c = _visible(request, number)
     is_unit = role.role == Role.HANDLER and role.unit_id == c.unit_id
-    version, suggestions = None, []
+    version: int | None = None
+    suggestions: list[dispatch.Suggestion] = []
     if role.role == Role.OPERATOR and c.state == State.REGISTERED:  # web, Open311, returned or registered only
         version, suggestions = dispatch.suggest(c.text, c.region)
     top = c.category_id or next((s.category_id for s in suggestions if s.category_id), None)
@@ -174,7 +178,7 @@ def complaint_detail(request, number: str):
         "events": [(e, actions.ACTION_LABELS.get(e.action, e.action)) for e in c.events.all()],
         "tasks": c.whistle_tasks.select_related("unit"),
         "my_task": c.whistle_tasks.filter(unit_id=role.unit_id, reported_at__isnull=True).first()
-        if role.role == Role.HANDLER else None,
+        if role.role == Role.HANDLER and role.unit_id is not None else None,
         "dispatch_form": DispatchForm(region=c.region, initial={"category": top}),
         "departments": Unit.objects.filter(region=c.region, kind=Unit.Kind.DEPARTMENT, active=True),
         "note_form": NoteForm(), "callback_form": CallbackForm(), "State": State,
@@ -183,7 +187,7 @@ def complaint_detail(request, number: str):
 
 @login_required
 @require_POST
-def act(request, number: str, action: str):
+def act(request: AuthedRequest, number: str, action: str) -> HttpResponse:
     """One action on a complaint page; the page's version makes a stale screen fail."""
     _role(request)
     c = _visible(request, number)
@@ -194,12 +198,12 @@ def act(request, number: str, action: str):
     note = request.POST.get("note") or ""
     try:
         if action == "dispatch":
-            form = DispatchForm(request.POST, region=c.region)
-            if not form.is_valid():
+            dispatch_form = DispatchForm(request.POST, region=c.region)
+            if not dispatch_form.is_valid():
                 raise Invalid("请选择诉求分类。", code="hotline.category_required")
-            actions.do_dispatch(request.user, c, form.cleaned_data["category"], form.cleaned_data["unit"],
-                                suggestions=form.cleaned_data["suggestions"],
-                                model_version=form.cleaned_data["model_version"], expected_version=version)
+            data = dispatch_form.cleaned_data
+            actions.do_dispatch(request.user, c, data["category"], data["unit"], suggestions=data["suggestions"],
+                                model_version=data["model_version"], expected_version=version)
         elif action == "return":
             actions.do_return(request.user, c, note, expected_version=version)
         elif action == "contact":
@@ -207,12 +211,12 @@ def act(request, number: str, action: str):
         elif action == "reply":
             actions.do_reply(request.user, c, note, expected_version=version)
         elif action == "callback":
-            form = CallbackForm(request.POST)
-            if not form.is_valid():
+            callback_form = CallbackForm(request.POST)
+            if not callback_form.is_valid():
                 raise Invalid("请选择是否解决和是否满意。", code="hotline.callback_incomplete")
-            actions.do_callback(request.user, c, solved=form.cleaned_data["solved"],
-                                satisfaction=form.cleaned_data["satisfaction"], note=form.cleaned_data["note"],
-                                expected_version=version)
+            data = callback_form.cleaned_data
+            actions.do_callback(request.user, c, solved=data["solved"], satisfaction=data["satisfaction"],
+                                note=data["note"], expected_version=version)
         elif action == "whistle":
             actions.do_whistle(request.user, c, _summons(request, c), expected_version=version)
         else:
@@ -223,11 +227,12 @@ def act(request, number: str, action: str):
     return redirect("hotline:detail", number)
 
 
-def _summons(request, c: Complaint) -> list[actions.Summons]:
+def _summons(request: AuthedRequest, c: Complaint) -> list[actions.Summons]:
     """The departments ticked on the whistle form, each with its own task and hours."""
     out = []
     for raw in request.POST.getlist("unit"):
-        unit = Unit.objects.filter(pk=actions.as_id(raw)).first()
+        unit_id = actions.as_id(raw)
+        unit = Unit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         if unit is None:
             raise Invalid(f"未知的部门：{raw[:20]}", code="hotline.whistle_unit_unknown")
         try:
@@ -240,7 +245,7 @@ def _summons(request, c: Complaint) -> list[actions.Summons]:
 
 @login_required
 @require_POST
-def task_act(request, task_id: int, action: str):
+def task_act(request: AuthedRequest, task_id: int, action: str) -> HttpResponse:
     """报到 by the summoned department, or the street's score of it."""
     _role(request, Role.HANDLER)
     task = get_object_or_404(WhistleTask.objects.select_related("complaint", "unit", "complaint__unit"), pk=task_id)
@@ -260,7 +265,7 @@ def task_act(request, task_id: int, action: str):
 # ---- boards --------------------------------------------------------------------------------------
 
 @login_required
-def whistle_board(request):
+def whistle_board(request: AuthedRequest) -> HttpResponse:
     """吹哨报到看板: complaints being whistled in the region, each department's task, deadline and report."""
     role = _role(request)
     tasks = WhistleTask.objects.filter(complaint__region=role.region).select_related(
@@ -276,7 +281,7 @@ def whistle_board(request):
                                                     "open_only": open_only, "role": role})
 
 
-def _month(request) -> tuple[int, int, MonthForm]:
+def _month(request: AuthedRequest) -> tuple[int, int, MonthForm]:
     form = MonthForm(request.GET or None)
     today = clock.today()
     if form.is_valid() and form.cleaned_data["month"]:
@@ -286,7 +291,7 @@ def _month(request) -> tuple[int, int, MonthForm]:
 
 
 @login_required
-def rates_page(request):
+def rates_page(request: AuthedRequest) -> HttpResponse:
     """三率排名: response, resolution, satisfaction rates per unit for a month, composite score, charts."""
     role = _role(request)
     year, month, form = _month(request)
@@ -303,7 +308,7 @@ def rates_page(request):
 
 
 @login_required
-def rates_xlsx(request):
+def rates_xlsx(request: AuthedRequest) -> HttpResponse:
     role = _role(request)
     year, month, _ = _month(request)
     body = rates.to_xlsx(year, month, rates.monthly_rates(year, month, region=role.region),
@@ -314,7 +319,7 @@ def rates_xlsx(request):
 
 
 @login_required
-def hot_board(request):
+def hot_board(request: AuthedRequest) -> HttpResponse:
     """热点诉求: similar complaints of the last days grouped and ranked (operators and supervisors: the
     board spans the whole region, which a unit's handler may not read)."""
     role = _role(request, Role.OPERATOR, Role.SUPERVISOR)

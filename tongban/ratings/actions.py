@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.audit.actions import do_append, entries_for
@@ -28,7 +27,8 @@ from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError
 from tongban.core.transitions import StateMachine, Step
-from tongban.ratings.models import Level, Rating, Rectification, Source
+from tongban.core.typing import Actor, User
+from tongban.ratings.models import Level, Rating, Rectification, RectificationQuerySet, Source
 
 __all__ = [
     "RATEABLE_STATES", "RECTIFICATION", "STEPS", "STEP_LABELS", "allowed_steps", "check_rate", "check_step",
@@ -67,12 +67,10 @@ def rectification_days() -> int:
 # ---- who is rated, who answers ------------------------------------------------------------------
 
 def _root(region: Region) -> Region:
-    return region.parent if region.parent_id else region
+    return region.parent if region.parent is not None else region
 
 
-def _root_id(region: Region | None) -> int | None:
-    if region is None:
-        return None
+def _root_id(region: Region) -> int:
     return region.parent_id or region.pk
 
 
@@ -82,7 +80,7 @@ def responsible_region(case: Case) -> Region:
     return _root(case.receiving_region)
 
 
-def rated_officer(case: Case) -> Any:
+def rated_officer(case: Case) -> User | None:
     """The officer the applicant dealt with: the window officer who received the case; for a case
     applied for online (no window), the last approver of the competent department in its audit trail."""
     creator = case.created_by
@@ -104,11 +102,7 @@ def _region_of(rect: Rectification) -> Region:
     return rect.region or responsible_region(rect.rating.case)
 
 
-def _is_admin(profile: StaffProfile | None) -> bool:
-    return bool(profile and profile.role == Role.ADMIN)
-
-
-def allowed_steps(user: Any, rect: Rectification) -> list[str]:
+def allowed_steps(user: Actor, rect: Rectification) -> list[str]:
     """The steps this user may take on the rectification now (for pages and the API)."""
     steps = []
     for step in RECTIFICATION.startable(rect):
@@ -120,36 +114,36 @@ def allowed_steps(user: Any, rect: Rectification) -> list[str]:
     return steps
 
 
-def check_step(user: Any, rect: Rectification, step: str) -> StaffProfile:
+def check_step(user: Actor, rect: Rectification, step: str) -> StaffProfile:
     """Access and state for a rectification step. The loop is the responsible region's administrators';
     an appeal is decided by an administrator of the other region (separation of duties)."""
     RECTIFICATION.step(step)  # an unknown step: Invalid rectification.unknown_action
     profile = profile_of(user)
+    admin = profile if profile is not None and profile.role == Role.ADMIN else None
     region = _region_of(rect)
-    own = _is_admin(profile) and _root_id(profile.region) == region.pk  # type: ignore[union-attr]
     if step == "decide_appeal":
-        if not (_is_admin(profile) and _root_id(profile.region) != region.pk):  # type: ignore[union-attr]
+        if admin is None or _root_id(admin.region) == region.pk:
             raise NotAllowed(f"申诉须由{region.short_name}以外地区的管理员处理，被评价地区不能自己裁决",
                              code="rectification.appeal_by_other_region")
-    elif not own:
+    elif admin is None or _root_id(admin.region) != region.pk:
         raise NotAllowed(f"只有{region.short_name}的管理员可以“{STEP_LABELS[step]}”",
                          code="rectification.not_allowed")
     RECTIFICATION.check(rect, step)  # the state: BadTransition rectification.bad_transition
     if step == "appeal" and rect.appeal_decided_by_id:
         raise BadTransition("申诉已被驳回，同一差评不能再次申诉", code="rectification.appeal_once")
-    return profile  # type: ignore[return-value]
+    return admin
 
 
-def visible_rectifications(user: Any) -> QuerySet[Rectification]:
+def visible_rectifications(user: Actor) -> RectificationQuerySet:
     """The rectifications a user may see: administrators their region's and every appealed one (they may
     be asked to decide it); window officers their centre's; approvers those about them or their
     department; citizens those of their own ratings."""
     qs = Rectification.objects.select_related(
         "rating__case__item", "rating__channel", "rating__officer", "region", "rating__case__receiving_centre")
+    if not user.is_authenticated:
+        return qs.none()
     profile = profile_of(user)
     if profile is None:
-        if not getattr(user, "is_authenticated", False):
-            return qs.none()
         return qs.filter(rating__rated_by=user) | qs.filter(rating__case__applicant_user=user)
     if profile.role == Role.ADMIN:
         return qs.filter(region_id=_root_id(profile.region)) | qs.exclude(appeal_reason="")
@@ -162,12 +156,12 @@ def visible_rectifications(user: Any) -> QuerySet[Rectification]:
 
 # ---- rating -------------------------------------------------------------------------------------
 
-def check_rate(user: Any, case: Case) -> str:
+def check_rate(user: Actor, case: Case) -> str:
     """Who may rate and when; returns the rating's `source`. Checked in this order: access (403), the
     case's state (409), once per case (409)."""
     profile = profile_of(user)
     if profile is None:
-        if not (getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk):
+        if not (user.is_authenticated and case.applicant_user_id == user.pk):
             raise NotAllowed("只有本办件的申请人可以评价", code="rating.not_allowed")
         source = Source.APPLICANT
     elif is_window_of(profile, case):
@@ -205,13 +199,15 @@ def _text(value: Any, label: str, code: str, *, required: bool = True, max_lengt
     return text
 
 
-def do_rate(user: Any, case: Case, *, level: Any, comment: str = "") -> Rating:
+def do_rate(user: Actor, case: Case, *, level: Any, comment: str = "") -> Rating:
     """Rate a case (好差评), once. A bad rating (1 or 2) opens its rectification in the same transaction.
 
     Locks: none; the unique `case` column decides between two simultaneous ratings (the loser gets
     `Conflict` rating.already_rated, nothing of it is kept).
     """
     source = check_rate(user, case)
+    if not user.is_authenticated:  # not reached: check_rate lets only a signed-in applicant or officer rate
+        raise NotAllowed("只有本办件的申请人可以评价", code="rating.not_allowed")
     level = _check_level(level)
     comment = _text(comment, "评价意见", "rating.comment", required=False, max_length=COMMENT_MAX)
     officer = rated_officer(case)
@@ -230,7 +226,7 @@ def do_rate(user: Any, case: Case, *, level: Any, comment: str = "") -> Rating:
                             "officer": officer.get_username() if officer else None})
             if rect is not None:
                 do_append(at=now, actor=user.get_username(), action="rectification.open", subject=subject,
-                          data={"rectification": rect.pk, "region": rect.region.code, "state": rect.state})
+                          data={"rectification": rect.pk, "region": _region_of(rect).code, "state": rect.state})
     except IntegrityError:
         if Rating.objects.filter(case=case).exists():
             raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次", code="rating.already_rated") from None
@@ -240,7 +236,7 @@ def do_rate(user: Any, case: Case, *, level: Any, comment: str = "") -> Rating:
 
 # ---- the rectification loop ---------------------------------------------------------------------
 
-def do_step(user: Any, rect: Rectification, step: str, *, expected_version: int | None = None,
+def do_step(user: Actor, rect: Rectification, step: str, *, expected_version: int | None = None,
             **params: Any) -> Rectification:
     """Apply one step by name (the API and pages call this); see the do_* functions for each.
 
@@ -257,37 +253,37 @@ def do_step(user: Any, rect: Rectification, step: str, *, expected_version: int 
     return Rectification.objects.select_related("rating__case", "region").get(pk=rect.pk)
 
 
-def do_verify(user: Any, rect: Rectification, finding: str, days: int | None = None, *,
+def do_verify(user: Actor, rect: Rectification, finding: str, days: int | None = None, *,
               expected_version: int | None = None) -> Rectification:
     """核实: the bad rating is confirmed; rectify within `days` working days (default
     TONGBAN_RECTIFICATION_DAYS, 5), counted from today on the official calendar."""
     return do_step(user, rect, "verify", expected_version=expected_version, finding=finding, days=days)
 
 
-def do_rectify(user: Any, rect: Rectification, measures: str, feedback: str, *,
+def do_rectify(user: Actor, rect: Rectification, measures: str, feedback: str, *,
                expected_version: int | None = None) -> Rectification:
     """整改并反馈: the measures taken, and what the rater is told."""
     return do_step(user, rect, "rectify", expected_version=expected_version, measures=measures, feedback=feedback)
 
 
-def do_recheck(user: Any, rect: Rectification, note: str, *, expected_version: int | None = None) -> Rectification:
+def do_recheck(user: Actor, rect: Rectification, note: str, *, expected_version: int | None = None) -> Rectification:
     """复核: the administrator checks the rectification and closes it."""
     return do_step(user, rect, "recheck", expected_version=expected_version, note=note)
 
 
-def do_appeal(user: Any, rect: Rectification, reason: str, *, expected_version: int | None = None) -> Rectification:
+def do_appeal(user: Actor, rect: Rectification, reason: str, *, expected_version: int | None = None) -> Rectification:
     """申诉: the rated region says the rating was wrongly attributed (e.g. it is about the other region)."""
     return do_step(user, rect, "appeal", expected_version=expected_version, reason=reason)
 
 
-def do_decide_appeal(user: Any, rect: Rectification, uphold: bool, note: str = "", *,
+def do_decide_appeal(user: Actor, rect: Rectification, uphold: bool, note: str = "", *,
                      expected_version: int | None = None) -> Rectification:
     """An administrator of the other region decides an appeal: upheld → DISMISSED and the rating is
     excluded from the figures; rejected → back to VERIFYING (and no second appeal)."""
     return do_step(user, rect, "decide_appeal", expected_version=expected_version, uphold=uphold, note=note)
 
 
-def _changes(user: Any, rect: Rectification, step: str,
+def _changes(user: Actor, rect: Rectification, step: str,
              params: dict[str, Any]) -> tuple[dict[str, Any], str | None, dict[str, Any]]:
     """The validated field changes of a step, its target state (None: the table's) and its audit data."""
     if step == "verify":

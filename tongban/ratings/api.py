@@ -16,8 +16,9 @@ from tongban.cases.actions import can_view
 from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.errors import NotFound
+from tongban.core.typing import AuthedRequest, User
 from tongban.ratings import actions
-from tongban.ratings.models import Rating, Rectification
+from tongban.ratings.models import Rating, Rectification, RectificationQuerySet
 
 router = Router(tags=["好差评"], auth=django_auth)
 
@@ -27,7 +28,7 @@ class RateIn(Schema):
     comment: str = Field("", max_length=actions.COMMENT_MAX)
 
 
-def _person(user) -> str | None:
+def _person(user: User | None) -> str | None:
     return (user.get_full_name() or user.get_username()) if user else None
 
 
@@ -132,7 +133,7 @@ class StepIn(Schema):
     uphold: bool | None = Field(None, description="处理申诉：true 成立，false 不成立")
 
 
-def _visible(request, rect_id: int) -> Rectification:
+def _visible(request: AuthedRequest, rect_id: int) -> Rectification:
     rect = actions.visible_rectifications(request.user).filter(pk=rect_id).first()
     if rect is None:
         raise NotFound("整改不存在或无权查看", code="rectification.not_found")
@@ -140,7 +141,7 @@ def _visible(request, rect_id: int) -> Rectification:
 
 
 @router.post("/cases/{number}", response={201: RatingOut}, summary="评价办件（好差评）")
-def rate(request, number: str, payload: RateIn):
+def rate(request: AuthedRequest, number: str, payload: RateIn) -> tuple[int, Rating]:
     case = get_object_or_404(Case.objects.select_related("receiving_region", "receiving_channel"), number=number)
     if not can_view(request.user, case):
         raise NotFound("办件不存在或无权查看", code="rating.case_not_found")
@@ -149,7 +150,8 @@ def rate(request, number: str, payload: RateIn):
 
 @router.get("/rectifications", response=list[RectificationOut], summary="我可见的差评整改")
 @paginate(PageNumberPagination, page_size=50)
-def list_rectifications(request, state: Rectification.State | None = None, overdue: bool = False):
+def list_rectifications(request: AuthedRequest, state: Rectification.State | None = None,
+                        overdue: bool = False) -> RectificationQuerySet:
     qs = actions.visible_rectifications(request.user)
     if state:
         qs = qs.filter(state=state)
@@ -159,13 +161,13 @@ def list_rectifications(request, state: Rectification.State | None = None, overd
 
 
 @router.get("/rectifications/{rect_id}", response=RectificationOut, summary="差评整改详情")
-def get_rectification(request, rect_id: int):
+def get_rectification(request: AuthedRequest, rect_id: int) -> Rectification:
     return _visible(request, rect_id)
 
 
 @router.post("/rectifications/{rect_id}/{step}", response=RectificationOut,
              summary="整改步骤：verify 核实、rectify 整改反馈、recheck 复核、appeal 申诉、decide_appeal 处理申诉")
-def take_step(request, rect_id: int, step: str, payload: StepIn):
+def take_step(request: AuthedRequest, rect_id: int, step: str, payload: StepIn) -> Rectification:
     if step not in actions.STEPS:
         raise NotFound(f"未知操作：{step}", code="rectification.unknown_step")
     # Not filtered by visibility: access is the action's to decide, so staff without the right get 403.

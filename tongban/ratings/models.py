@@ -9,6 +9,7 @@ appealed; an upheld appeal excludes it from the figures (it is never deleted).
 from __future__ import annotations
 
 import datetime
+from typing import Self
 
 from django.conf import settings
 from django.db import models
@@ -64,14 +65,14 @@ class Rating(models.Model):
         return self.level in BAD_LEVELS
 
 
-class RectificationQuerySet(models.QuerySet):
-    def open(self):
+class RectificationQuerySet(models.QuerySet["Rectification"]):
+    def open(self) -> Self:
         return self.filter(closed_at__isnull=True)
 
-    def closed(self):
+    def closed(self) -> Self:
         return self.filter(closed_at__isnull=False)
 
-    def overdue(self, on: datetime.date):
+    def overdue(self, on: datetime.date) -> Self:
         """Not closed and past the deadline on `on` (today > due_on)."""
         return self.filter(closed_at__isnull=True, due_on__lt=on)
 

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -17,8 +17,9 @@ from tongban.cases.actions import can_view
 from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.errors import TongbanError
+from tongban.core.typing import AuthedRequest
 from tongban.ratings import actions
-from tongban.ratings.forms import STEP_FORMS, RatingForm
+from tongban.ratings.forms import STEP_FORMS, RatingForm, StepForm
 from tongban.ratings.models import Rating, Rectification
 
 ACTION_LABELS = {"rating.rate": "评价", "rectification.open": "差评转整改", **{
@@ -26,7 +27,7 @@ ACTION_LABELS = {"rating.rate": "评价", "rectification.open": "差评转整改
 
 
 @login_required
-def rate(request, number: str):
+def rate(request: AuthedRequest, number: str) -> HttpResponse:
     case = get_object_or_404(Case.objects.select_related(
         "item", "receiving_region", "receiving_centre", "receiving_channel", "competent_department"), number=number)
     if not can_view(request.user, case):
@@ -48,23 +49,23 @@ def rate(request, number: str):
                 return redirect("ratings:rate", number=case.number)
         else:
             status = 422
-    rating = Rating.objects.filter(case=case).select_related("channel", "officer", "rated_by").first()
+    rated = Rating.objects.filter(case=case).select_related("channel", "officer", "rated_by").first()
     problem = None
-    if rating is None:
+    if rated is None:
         try:
             actions.check_rate(request.user, case)
         except TongbanError as exc:
             problem = str(exc)
-    rect = Rectification.objects.filter(rating=rating).first() if rating else None
+    rect = Rectification.objects.filter(rating=rated).first() if rated else None
     return render(request, "ratings/rate.html", {
-        "case": case, "form": form, "rating": rating, "rect": rect, "problem": problem,
-        "comment": mask_text(rating.comment) if rating else "",
-        "officer": actions.rated_officer(case) if rating is None and problem is None else None,
+        "case": case, "form": form, "rating": rated, "rect": rect, "problem": problem,
+        "comment": mask_text(rated.comment) if rated else "",
+        "officer": actions.rated_officer(case) if rated is None and problem is None else None,
     }, status=status)
 
 
 @login_required
-def queue(request):
+def queue(request: AuthedRequest) -> HttpResponse:
     qs = actions.visible_rectifications(request.user)
     state = request.GET.get("state", "")
     if state in Rectification.State.values:
@@ -81,13 +82,13 @@ def queue(request):
 
 
 @login_required
-def detail(request, pk: int):
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     return _detail(request, _visible(request, pk))
 
 
 @login_required
 @require_POST
-def step(request, pk: int, step: str):
+def step(request: AuthedRequest, pk: int, step: str) -> HttpResponse:
     if step not in STEP_FORMS:
         raise Http404("未知操作")
     rect = _visible(request, pk)
@@ -107,14 +108,15 @@ def step(request, pk: int, step: str):
     return redirect("ratings:detail", pk=rect.pk)
 
 
-def _visible(request, pk: int) -> Rectification:
+def _visible(request: AuthedRequest, pk: int) -> Rectification:
     rect = actions.visible_rectifications(request.user).filter(pk=pk).first()
     if rect is None:
         raise Http404("整改不存在或无权查看")
     return rect
 
 
-def _detail(request, rect: Rectification, bound=None, status: int = 200):
+def _detail(request: AuthedRequest, rect: Rectification, bound: tuple[str, StepForm] | None = None,
+            status: int = 200) -> HttpResponse:
     forms = []
     for name in actions.allowed_steps(request.user, rect):
         if bound and bound[0] == name:

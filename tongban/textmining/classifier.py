@@ -251,7 +251,7 @@ class Classifier:
         return MAGIC + _HEADER.pack(FORMAT_VERSION, len(body)) + body + buf.getvalue()
 
     @classmethod
-    def loads(cls, data: bytes) -> Classifier:
+    def loads(cls, data: bytes | memoryview) -> Classifier:
         """Read a model written by `dumps()`. Raises `ModelFormatError` on anything else.
 
         Only load models from our own database rows and files; the format holds no pickle (arrays are read

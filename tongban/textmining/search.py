@@ -35,7 +35,7 @@ class Indexable(Protocol):
     item_class: str
 
 
-def normalise(text: str) -> str:
+def normalise(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text or "").lower().strip()
 
 

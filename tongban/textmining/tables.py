@@ -6,8 +6,17 @@ import csv
 import io
 from datetime import datetime
 from pathlib import Path
+from typing import overload
 
 from tongban.textmining.errors import TrainingError
+
+
+@overload
+def read_table(path: str | Path, text_col: str | list[str], label_col: str) -> tuple[list[str], list[str]]: ...
+
+
+@overload
+def read_table(path: str | Path, text_col: str | list[str], label_col: None = None) -> tuple[list[str], None]: ...
 
 
 def read_table(path: str | Path, text_col: str | list[str],

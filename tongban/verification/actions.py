@@ -26,6 +26,7 @@ from tongban.cases import actions as case_actions
 from tongban.cases.models import Case, Outcome
 from tongban.core import clock
 from tongban.core.errors import Invalid, NotAllowed
+from tongban.core.typing import Actor
 from tongban.federation import keys, routing, trust
 from tongban.federation.outbox import enqueue
 from tongban.verification.models import Kind, ResultDocument, RevocationNotice
@@ -105,12 +106,12 @@ def as_file(doc: ResultDocument) -> dict:
 
 # ---- revoke --------------------------------------------------------------------------------------
 
-def can_revoke(user, doc: ResultDocument) -> bool:
+def can_revoke(user: Actor, doc: ResultDocument) -> bool:
     """An administrator of the region whose department decided the case (the issuing authority)."""
     return case_actions.is_admin_of(profile_of(user), doc.case.competent_region)
 
 
-def do_revoke(user, doc: ResultDocument, reason: str) -> ResultDocument:
+def do_revoke(user: Actor, doc: ResultDocument, reason: str) -> ResultDocument:
     """Revoke (吊销) a document issued here. Compare-and-set on `revoked_at IS NULL`; audited.
 
     Locks: the document row (the UPDATE) and the audit head, in one transaction.

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 
 from tongban.verification.payload import MAX_FILE_BYTES
@@ -10,8 +12,9 @@ class CheckForm(forms.Form):
     text = forms.CharField(label="或粘贴文件内容", required=False, widget=forms.Textarea(attrs={"rows": 6}),
                            max_length=MAX_FILE_BYTES)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload is not None and upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(f"文件过大：结果文书文件不超过 {MAX_FILE_BYTES // 1024} KB。")

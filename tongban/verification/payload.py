@@ -45,6 +45,8 @@ def applicant(case: Case) -> dict:
 
 def build_payload(case: Case, *, doc_id: str, issuer: str, kind: str, kind_label: str,
                   issued_at: datetime.datetime) -> dict:
+    if case.decided_on is None:  # do_issue_result refuses an undecided case before building its payload
+        raise Invalid(f"办件 {case.number} 尚未办结，不能签发结果文书。", code="result.not_decided")
     return {
         "doc_id": doc_id, "issuer": issuer, "kind": kind, "kind_label": kind_label,
         "case_number": case.number,

@@ -19,6 +19,7 @@ from tongban.cases import actions as case_actions
 from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.errors import TongbanError
+from tongban.core.typing import AnyRequest, AuthedRequest
 from tongban.federation import keys, trust
 from tongban.verification import actions
 from tongban.verification.forms import CheckForm, RevokeForm
@@ -30,7 +31,7 @@ def _doc(doc_id: str) -> ResultDocument | None:
     return ResultDocument.objects.select_related("case__competent_region").filter(doc_id=doc_id).first()
 
 
-def page(request, doc_id: str) -> HttpResponse:
+def page(request: AnyRequest, doc_id: str) -> HttpResponse:
     """/verify/<doc_id>/ — where the QR code leads: the document as issued here, checked again."""
     doc = _doc(doc_id)
     if doc is None:
@@ -42,7 +43,7 @@ def page(request, doc_id: str) -> HttpResponse:
     })
 
 
-def check(request) -> HttpResponse:
+def check(request: AnyRequest) -> HttpResponse:
     """/verify/ — upload or paste a document file."""
     form = CheckForm(request.POST, request.FILES) if request.method == "POST" else CheckForm()
     result = None
@@ -54,7 +55,7 @@ def check(request) -> HttpResponse:
     return render(request, "verification/check.html", {"form": form, "result": result})
 
 
-def status(request, doc_id: str) -> JsonResponse:
+def status(request: AnyRequest, doc_id: str) -> JsonResponse:
     """Revocation status of a document issued here, signed by this node (for other nodes to fetch)."""
     doc = _doc(doc_id)
     if doc is None:
@@ -67,7 +68,7 @@ def status(request, doc_id: str) -> JsonResponse:
 
 
 @require_POST
-def revoke(request, doc_id: str) -> HttpResponse:
+def revoke(request: AnyRequest, doc_id: str) -> HttpResponse:
     doc = _doc(doc_id)
     if doc is None:
         raise Http404("未找到该文书")
@@ -84,7 +85,7 @@ def revoke(request, doc_id: str) -> HttpResponse:
 
 
 @login_required
-def download(request, number: str) -> HttpResponse:
+def download(request: AuthedRequest, number: str) -> HttpResponse:
     """/cases/<number>/result.json — the signed file, for whoever may view the case."""
     case = get_object_or_404(Case.objects.select_related("item", "competent_department", "competent_region",
                                                          "receiving_region"), number=number)

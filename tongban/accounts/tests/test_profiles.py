@@ -93,7 +93,9 @@ def test_a_department_with_staff_cannot_be_deleted(tongzhou):
     _profile("tz_rsj", Role.APPROVER, tongzhou, department=department).save()
     with pytest.raises(ProtectedError):
         department.delete()
-    assert profile_of(get_user_model().objects.get(username="tz_rsj")).department == department
+    profile = profile_of(get_user_model().objects.get(username="tz_rsj"))
+    assert profile is not None
+    assert profile.department == department
 
 
 def test_deleting_the_user_deletes_the_profile(tongzhou):

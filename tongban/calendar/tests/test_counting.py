@@ -94,7 +94,7 @@ def test_bad_arguments(db):
     with pytest.raises(TypeError, match="localdate"):
         add_workdays(datetime(2026, 3, 2, 9, 0), 1)
     with pytest.raises(TypeError):
-        add_workdays(date(2026, 3, 2), 1.5)
+        add_workdays(date(2026, 3, 2), 1.5)  # type: ignore[arg-type]  # the wrong type is the point
 
 
 def test_one_query_per_call_once_cached(db, django_assert_num_queries):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import QuerySet
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
@@ -11,6 +9,7 @@ from tongban.cases.actions.common import ACTION_LABELS
 from tongban.cases.models import Case, Delivery
 from tongban.catalog.models import Region
 from tongban.core.errors import NotAllowed
+from tongban.core.typing import Actor, User
 
 # what a list of cases shows about each (pages and API)
 RELATED = ("item", "item_version", "receiving_region", "receiving_centre", "competent_region", "competent_department")
@@ -35,11 +34,11 @@ def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
     return bool(profile and profile.role == Role.ADMIN and profile.region_id == region.pk)
 
 
-def can_view(user: Any, case: Case) -> bool:
+def can_view(user: Actor, case: Case) -> bool:
     """Citizens their own cases; windows their centre's; approvers their department's; admins their region's."""
     profile = profile_of(user)
     if profile is None:
-        return bool(getattr(user, "is_authenticated", False) and case.applicant_user_id == user.pk)
+        return bool(user.is_authenticated and case.applicant_user_id == user.pk)
     if (profile.role == Role.APPROVER and profile.department_id is not None
             and case.joint_tasks.filter(department_id=profile.department_id).exists()):
         return True  # a department doing its part of a 多地联办 case
@@ -49,14 +48,14 @@ def can_view(user: Any, case: Case) -> bool:
             or (profile.role == Role.ADMIN and profile.region_id in admin_regions))
 
 
-def visible_cases(user: Any) -> QuerySet[Case]:
+def visible_cases(user: Actor) -> QuerySet[Case]:
     """The cases `user` may see (the same rule as `can_view`, as a query): the lists of pages and API.
 
     A profile missing its centre, channel or department sees nothing (not the cases where it is None)."""
     profile = profile_of(user)
     qs = Case.objects.select_related(*RELATED)
-    if profile is None:
-        return qs.filter(applicant_user=user)
+    if profile is None:  # an anonymous actor sees nothing
+        return qs.filter(applicant_user=user) if user.is_authenticated else qs.none()
     if profile.role == Role.BANK:  # 政银合作: what its outlet received
         return qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
     if profile.role == Role.WINDOW:
@@ -70,7 +69,7 @@ def visible_cases(user: Any) -> QuerySet[Case]:
             | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
 
 
-def check_actor(user: Any, case: Case, action: str) -> StaffProfile:
+def check_actor(user: Actor, case: Case, action: str) -> StaffProfile:
     """The actor's profile if they may take `action` on `case`; else `NotAllowed` (case.not_allowed)."""
     profile = profile_of(user)
     approver = is_approver_of(profile, case)
@@ -86,3 +85,12 @@ def check_actor(user: Any, case: Case, action: str) -> StaffProfile:
         raise NotAllowed(f"您无权对办件 {case.number} 执行“{ACTION_LABELS.get(action, action)}”",
                          code="case.not_allowed")
     return profile
+
+
+def signed_in(user: Actor) -> User:
+    """The actor as the `User` a case row records (收件人, 补正/延期申请人); `NotAllowed` if anonymous.
+
+    An action calls it after its own checks, which refuse an anonymous actor already."""
+    if not user.is_authenticated:
+        raise NotAllowed("请先登录", code="case.not_allowed")
+    return user

@@ -3,21 +3,20 @@ region approves or rejects (负责人批准). At most `MAX_EXTENSION_DAYS` in to
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from tongban.accounts.models import profile_of
 from tongban.audit.actions import do_append
-from tongban.cases.actions.access import check_actor, is_admin_of
+from tongban.cases.actions.access import check_actor, is_admin_of, signed_in
 from tongban.cases.actions.common import CLOCK_RUNNING, MAX_EXTENSION_DAYS, check_holder, replicate_related
 from tongban.cases.models import Case, Extension
 from tongban.cases.ports import federation
 from tongban.core import clock
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed
+from tongban.core.typing import Actor
 
 
-def check_extension_request(user: Any, case: Case, *, days: int, reason: str) -> None:
+def check_extension_request(user: Actor, case: Case, *, days: int, reason: str) -> None:
     check_actor(user, case, "suspend")  # the competent department's approver
     if case.state not in CLOCK_RUNNING:
         raise BadTransition("只有计时中的办件可以申请延期", code="case.clock_not_running")
@@ -33,19 +32,19 @@ def check_extension_request(user: Any, case: Case, *, days: int, reason: str) ->
     check_holder(case)
 
 
-def do_request_extension(user: Any, case: Case, *, days: int, reason: str) -> Extension:
+def do_request_extension(user: Actor, case: Case, *, days: int, reason: str) -> Extension:
     """Record a pending extension request. Locks: none (the total is checked again on approval)."""
     check_extension_request(user, case, days=days, reason=reason)
     with transaction.atomic():
         extension = Extension.objects.create(case=case, days=days, reason=reason.strip()[:200],
-                                             requested_by=user, requested_at=clock.now())
+                                             requested_by=signed_in(user), requested_at=clock.now())
         replicate_related(case)
         do_append(at=clock.now(), actor=user.get_username(), action="case.request_extension",
                   subject=f"case:{case.number}", data={"days": days, "reason": reason})
     return extension
 
 
-def check_extension_decision(user: Any, case: Case, extension: Extension, *, approve: bool) -> None:
+def check_extension_decision(user: Actor, case: Case, extension: Extension, *, approve: bool) -> None:
     if not is_admin_of(profile_of(user), case.competent_region):
         raise NotAllowed("只有审批地区的管理员可以批准延期", code="case.not_allowed")
     if extension.status != Extension.Status.PENDING:
@@ -60,7 +59,7 @@ def check_extension_decision(user: Any, case: Case, extension: Extension, *, app
     check_holder(case)
 
 
-def do_decide_extension(user: Any, extension: Extension, *, approve: bool) -> Extension:
+def do_decide_extension(user: Actor, extension: Extension, *, approve: bool) -> Extension:
     """An administrator of the competent region approves or rejects (负责人批准). Locks: the case by CAS."""
     case = Case.objects.select_related("competent_region").get(pk=extension.case_id)
     check_extension_decision(user, case, extension, approve=approve)

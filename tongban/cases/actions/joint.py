@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from tongban.accounts.models import Role, profile_of
@@ -13,9 +11,10 @@ from tongban.cases.models import JointTask
 from tongban.cases.ports import federation
 from tongban.core import clock
 from tongban.core.errors import Conflict, Invalid, NotAllowed
+from tongban.core.typing import Actor
 
 
-def check_joint_task(user: Any, task: JointTask, *, note: str) -> None:
+def check_joint_task(user: Actor, task: JointTask, *, note: str) -> None:
     profile = profile_of(user)
     if not (profile and profile.role == Role.APPROVER and profile.department_id == task.department_id):
         raise NotAllowed("只有该部门的审批人员可以办理本联办任务", code="case.not_allowed")
@@ -25,7 +24,7 @@ def check_joint_task(user: Any, task: JointTask, *, note: str) -> None:
         raise Conflict("该联办任务已完成", code="case.joint_task_done")
 
 
-def do_complete_joint_task(user: Any, task: JointTask, *, note: str) -> JointTask:
+def do_complete_joint_task(user: Actor, task: JointTask, *, note: str) -> JointTask:
     """A department does its part of a 多地联办 case. Locks: none; a conditional UPDATE decides.
 
     On a node that does not hold the case (the other region's department, federated), the part is sent
@@ -45,7 +44,7 @@ def do_complete_joint_task(user: Any, task: JointTask, *, note: str) -> JointTas
     return task
 
 
-def _send_joint_task(user: Any, task: JointTask, note: str) -> JointTask:
+def _send_joint_task(user: Actor, task: JointTask, note: str) -> JointTask:
     port = federation()
     if port.joint_task_sent(task):
         raise Conflict("该联办任务已提交至审批地节点，等待确认", code="case.joint_task_sent")

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.audit.actions import do_append
+from tongban.cases.actions.access import signed_in
 from tongban.cases.models import ApplicantKind, Case, Delivery
 from tongban.cases.ports import DelegationRefused, federation
 from tongban.catalog.models import Channel, Competence, Department, Item, ItemVersion, Mode, Region, ServiceCentre
@@ -25,6 +26,7 @@ from tongban.core import clock
 from tongban.core.errors import Invalid, NotAllowed
 from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
 from tongban.core.numbering import next_number
+from tongban.core.typing import Actor
 
 Problems = dict[str, str]  # code → message, in the order they are found
 
@@ -173,7 +175,7 @@ def _online(app: Application, competence: Competence, problems: Problems) -> Rec
     return Receipt(None, None, competence.region, Mode.ONLINE)
 
 
-def _receipt(user: Any, app: Application, competence: Competence, problems: Problems) -> Receipt:
+def _receipt(user: Actor, app: Application, competence: Competence, problems: Problems) -> Receipt:
     profile = profile_of(user)
     if profile is not None and profile.role == Role.WINDOW:
         return _at_window(profile, app, competence.item, problems)
@@ -196,7 +198,7 @@ def _check_mode_and_materials(app: Application, item: Item, mode: str, problems:
     return version
 
 
-def check_application(user: Any, app: Application) -> dict[str, Any]:
+def check_application(user: Actor, app: Application) -> dict[str, Any]:
     """Validate an application and work out where it is received and who decides it: the new case's fields."""
     problems: Problems = {}
     applicant = _check_applicant(app, problems)
@@ -217,14 +219,15 @@ def check_application(user: Any, app: Application) -> dict[str, Any]:
     )
 
 
-def do_receive(user: Any, app: Application) -> Case:
+def do_receive(user: Actor, app: Application) -> Case:
     """Create a case (收件). Locks the year's case counter (core.Counter, series "case") until commit."""
     fields = check_application(user, app)
+    creator = signed_in(user)  # check_application refused an anonymous actor already
     at = clock.now()
     with transaction.atomic():
         case = Case.objects.create(
-            number=_next_number(timezone.localdate(at).year), received_at=at, created_by=user,
-            applicant_user=user if profile_of(user) is None else None, **fields)
+            number=_next_number(timezone.localdate(at).year), received_at=at, created_by=creator,
+            applicant_user=creator if profile_of(user) is None else None, **fields)
         federation().replicate(case)  # a case for another node's item: that node gets its copy (read-only)
         do_append(at=clock.now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,

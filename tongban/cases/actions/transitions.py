@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tongban.calendar.actions import YearNotLoaded, add_workdays, workdays_between
-from tongban.cases.actions.access import check_actor
+from tongban.cases.actions.access import check_actor, signed_in
 from tongban.cases.actions.common import ACTION_LABELS, CLOCK_RUNNING, MACHINE, check_holder
 from tongban.cases.models import Case, JointTask, Outcome, State, SupplementNotice
 from tongban.cases.ports import DelegationRefused, federation
 from tongban.catalog.models import Competence, Mode
 from tongban.core import clock
 from tongban.core.errors import Invalid
+from tongban.core.typing import Actor
 
 After = Callable[[Case], None]
 
@@ -27,7 +28,7 @@ After = Callable[[Case], None]
 class Request:
     """One action asked for: who, on which case, on which day, with which parameters."""
 
-    user: Any
+    user: Actor
     case: Case
     action: str
     on: datetime.date
@@ -43,7 +44,7 @@ class Change:
     after: After | None = None  # related rows, written in the transaction of the change
 
 
-def do_transition(user: Any, case: Case, action: str, *, expected_version: int | None = None,
+def do_transition(user: Actor, case: Case, action: str, *, expected_version: int | None = None,
                   **params: Any) -> Case:
     """Apply one action to a case: check access and state, compare-and-set, audit. Returns the fresh case.
 
@@ -112,10 +113,11 @@ def _request_supplement(request: Request) -> Change:
     fields: dict[str, Any] = {"resume_state": case.state}
     if case.state in CLOCK_RUNNING:
         fields["paused_since"] = request.on
+    requested_by = signed_in(request.user)
 
     def notice(fresh: Case) -> None:
         SupplementNotice.objects.create(case=fresh, missing=missing, note=request.params.get("note", ""),
-                                        requested_at=clock.now(), requested_by=request.user)
+                                        requested_at=clock.now(), requested_by=requested_by)
     return Change(fields, notice)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth import get_user_model
 
@@ -40,16 +42,18 @@ def people(demo):
 @pytest.fixture
 def rsj_item(demo) -> Item:
     """A 人社 item with a 20-day legal limit offering 异地代收代办 and 全程网办."""
-    return (Item.objects.filter(competences__department__name="北京市通州区人力资源和社会保障局",
+    item = (Item.objects.filter(competences__department__name="北京市通州区人力资源和社会保障局",
                                 mode_proxy=True, mode_online=True, legal_limit_days__gte=10)
             .order_by("code").first())
+    assert item is not None
+    return item
 
 
 
 def application(item: Item, **overrides):
     from tongban.cases.actions import Application
 
-    fields = dict(item_code=item.code, competent_region="110112", applicant_kind="person",
-                  applicant_name="张三", applicant_id_number=VALID_ID, applicant_phone=PHONE)
+    fields: dict[str, Any] = dict(item_code=item.code, competent_region="110112", applicant_kind="person",
+                                  applicant_name="张三", applicant_id_number=VALID_ID, applicant_phone=PHONE)
     fields.update(overrides)
     return Application(**fields)

@@ -1,6 +1,7 @@
 """A case through every branch of its lifecycle, with the rules a real officer would run into."""
 
 import datetime
+from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -150,9 +151,9 @@ def test_bad_applications_are_refused_with_every_reason(people, rsj_item):
         do_receive(people["sanhe_window"], application(rsj_item, applicant_kind="enterprise",
                                                          applicant_credit_code="91350100M000100Y44"))
     assert list(failure.value.problems) == ["case.credit_code_invalid"]
-    with pytest.raises(Invalid) as failure:
+    with pytest.raises(Invalid) as unknown_item:
         do_receive(people["sanhe_window"], application(rsj_item, item_code="NOPE"))
-    assert failure.value.code == "case.unknown_item"
+    assert unknown_item.value.code == "case.unknown_item"
     assert Case.objects.count() == 0
 
 
@@ -164,15 +165,15 @@ def test_extension_is_bounded_and_needs_the_competent_regions_admin(people, rsj_
         do_request_extension(people["tz_rsj"], case, days=11, reason="需现场核查")
     assert refused.value.code == "case.extension_days_invalid"
     extension = do_request_extension(people["tz_rsj"], case, days=10, reason="需现场核查")
-    with pytest.raises(NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as not_allowed:
         do_decide_extension(people["lf_admin"], extension, approve=True)
-    assert refused.value.code == "case.not_allowed"
+    assert not_allowed.value.code == "case.not_allowed"
     do_decide_extension(people["tz_admin"], extension, approve=True)
     case.refresh_from_db()
     assert case.extension_days == 10
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as conflict:
         do_decide_extension(people["tz_admin"], extension, approve=True)
-    assert refused.value.code == "case.extension_already_decided"
+    assert conflict.value.code == "case.extension_already_decided"
     with pytest.raises(Invalid) as refused:
         do_request_extension(people["tz_rsj"], case, days=1, reason="再延")
     assert refused.value.code == "case.extension_used_up"
@@ -194,6 +195,7 @@ def test_joint_case_needs_every_departments_part(people, demo, on_day):
 
     item = Item.objects.filter(mode_joint=True, competences__department__name="北京市通州区人力资源和社会保障局",
                                legal_limit_days__lte=20).order_by("code").first()
+    assert item is not None
     on_day(D(2026, 9, 28))
     case = do_receive(people["tz_window"], application(item, mode="多地联办"))
     case = do_transition(people["tz_rsj"], case, "accept")
@@ -202,15 +204,15 @@ def test_joint_case_needs_every_departments_part(people, demo, on_day):
     with pytest.raises(Invalid, match="廊坊市人力资源和社会保障局 尚未完成") as refused:  # names who is missing
         do_transition(people["tz_rsj"], case, "decide", outcome="approved")
     assert refused.value.code == "case.joint_tasks_pending"
-    with pytest.raises(NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as not_allowed:
         do_complete_joint_task(people["tz_rsj"], tasks["廊坊市人力资源和社会保障局"], note="核查无误")
-    assert refused.value.code == "case.not_allowed"
+    assert not_allowed.value.code == "case.not_allowed"
     from tongban.cases.actions import can_view
     assert can_view(people["lf_rsj"], case)  # the other department sees the case it works on
     do_complete_joint_task(people["lf_rsj"], tasks["廊坊市人力资源和社会保障局"], note="参保记录核查无误")
-    with pytest.raises(Conflict) as refused:
+    with pytest.raises(Conflict) as conflict:
         do_complete_joint_task(people["lf_rsj"], tasks["廊坊市人力资源和社会保障局"], note="again")
-    assert refused.value.code == "case.joint_task_done"
+    assert conflict.value.code == "case.joint_task_done"
     case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
     assert case.state == State.DECIDED
 
@@ -234,9 +236,9 @@ def test_extensions_cannot_exceed_the_cap_or_reopen_a_decided_case(people, rsj_i
     assert refused.value.code == "case.extension_days_invalid"
     second = do_request_extension(people["tz_rsj"], case, days=4, reason="再核查")
     case = do_transition(people["tz_rsj"], case, "decide", outcome="approved")
-    with pytest.raises(BadTransition) as refused:
+    with pytest.raises(BadTransition) as bad:
         do_decide_extension(people["tz_admin"], first, approve=True)
-    assert refused.value.code == "case.clock_not_running"
+    assert bad.value.code == "case.clock_not_running"
     do_decide_extension(people["tz_admin"], second, approve=False)  # rejecting stays possible
     case.refresh_from_db()
     assert case.extension_days == 0
@@ -272,22 +274,25 @@ def test_a_bank_outlet_receives_and_forwards_but_never_decides(people, rsj_item,
     StaffProfile.objects.create(user=bank, role=Role.BANK, region=Region.objects.get(code="110112"), channel=outlet)
     item = Item.objects.filter(via_bank=True, mode_proxy=True, competences__region__code="110112",
                                legal_limit_days__gte=1).order_by("code").first()
+    assert item is not None
     with pytest.raises(InvalidApplication) as refused:
         do_receive(bank, application(item))
     assert list(refused.value.problems) == ["case.bank_delivery_window"]
     case = do_receive(bank, application(item, delivery="electronic"))
     assert (case.receiving_channel, case.receiving_centre, case.mode) == (outlet, None, "异地代收代办")
-    for action, params in (("accept", {}), ("refuse", {"reason": "x", "basis": "y"})):
-        with pytest.raises(NotAllowed) as refused:
+    steps: list[tuple[str, dict[str, Any]]] = [("accept", {}), ("refuse", {"reason": "x", "basis": "y"})]
+    for action, params in steps:
+        with pytest.raises(NotAllowed) as not_allowed:
             do_transition(bank, case, action, **params)
-        assert refused.value.code == "case.not_allowed"
+        assert not_allowed.value.code == "case.not_allowed"
     case = do_transition(bank, case, "forward")
     case = do_transition(people["tz_rsj"], case, "accept")
-    with pytest.raises(NotAllowed) as refused:
+    with pytest.raises(NotAllowed) as not_allowed:
         do_transition(bank, case, "decide", outcome="approved")
-    assert refused.value.code == "case.not_allowed"
+    assert not_allowed.value.code == "case.not_allowed"
     assert can_view(bank, case) and not can_view(bank, do_receive(people["sanhe_window"], application(rsj_item)))
     not_at_banks = Item.objects.filter(via_bank=False, mode_proxy=True, competences__region__code="110112").first()
+    assert not_at_banks is not None
     with pytest.raises(InvalidApplication) as refused:
         do_receive(bank, application(not_at_banks, delivery="electronic"))
     assert list(refused.value.problems) == ["case.item_not_at_banks"]
@@ -300,18 +305,19 @@ def test_the_step_table_refuses_unknown_actions_stale_versions_and_wrong_states(
     with pytest.raises(Invalid) as refused:
         do_transition(people["tz_rsj"], case, "approve_everything")
     assert refused.value.code == "case.unknown_action"
-    with pytest.raises(Conflict) as refused:  # a screen that showed version 7 of a case at version 1
+    with pytest.raises(Conflict) as conflict:  # a screen that showed version 7 of a case at version 1
         do_transition(people["tz_rsj"], case, "accept", expected_version=7)
-    assert (refused.value.code, refused.value.status) == ("case.conflict", 409)
-    with pytest.raises(BadTransition) as refused:  # start_review needs an accepted case
+    assert (conflict.value.code, conflict.value.status) == ("case.conflict", 409)
+    with pytest.raises(BadTransition) as bad:  # start_review needs an accepted case
         do_transition(people["tz_rsj"], case, "start_review")
-    assert (refused.value.code, refused.value.status) == ("case.bad_transition", 409)
+    assert (bad.value.code, bad.value.status) == ("case.bad_transition", 409)
     fresh = Case.objects.get(pk=case.pk)
     assert (fresh.state, fresh.version) == (State.SUBMITTED, 1)
     assert [e.action for e in entries_for(f"case:{case.number}")] == ["case.receive"]
     accepted = do_transition(people["tz_rsj"], case, "accept", expected_version=1)
     assert (accepted.state, accepted.version) == (State.ACCEPTED, 2)
     entry = entries_for(f"case:{case.number}").last()
+    assert entry is not None
     assert (entry.action, entry.data["from"], entry.data["to"], entry.data["version"]) == (
         "case.accept", State.SUBMITTED, State.ACCEPTED, 2)
 

@@ -30,7 +30,8 @@ def test_window_receives_an_item_of_the_other_region(client, people, rsj_item, o
         "materials_checked": [first_material]})
     case = Case.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/cases/{case.number}/"
-    assert case.materials_checked == [first_material] and case.receiving_centre.name == "三河市政务服务中心"
+    assert case.materials_checked == [first_material]
+    assert case.receiving_centre is not None and case.receiving_centre.name == "三河市政务服务中心"
     detail = html(client.get(response["Location"]))
     assert "110105********002X" in detail and VALID_ID not in detail
     assert "预审转交" in detail  # the window's next step is offered
@@ -118,6 +119,7 @@ def test_window_chooses_joint_mode(client, people, demo, on_day):
     from tongban.catalog.models import Item
 
     item = Item.objects.filter(mode_joint=True).order_by("code").first()
+    assert item is not None
     on_day(D(2026, 9, 28))
     client.force_login(people["tz_window"])
     assert "多地联办" in html(client.get("/cases/new/", {"item": item.code}))

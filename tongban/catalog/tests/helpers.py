@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tongban.catalog.actions import ItemData, MaterialData, do_import_items
 
 TZ_RSJ = "北京市通州区人力资源和社会保障局"
@@ -12,7 +14,7 @@ LF_SCJ = "廊坊市市场监督管理局"
 
 def item(code: str, name: str, *, market: bool = False, **overrides) -> ItemData:
     tz, lf = (TZ_SCJ, LF_SCJ) if market else (TZ_RSJ, LF_RSJ)
-    fields = dict(
+    fields: dict[str, Any] = dict(
         code=code,
         name=name,
         item_type="公共服务",

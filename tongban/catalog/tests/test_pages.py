@@ -39,6 +39,7 @@ def test_search_page_and_htmx_partial(client, demo):
 
 def test_item_detail_lists_materials_and_both_regions(client, demo):
     item = Item.objects.filter(materials__isnull=False).order_by("code").first()
+    assert item is not None
     html = text(client.get(f"/items/{item.code}/"))
     assert item.name in html
     for material in item.materials.all():
@@ -59,6 +60,7 @@ def test_admin_edit_records_a_new_version(client, demo):
     user = get_user_model().objects.create_superuser("chief", password="pw-for-tests-only")
     client.force_login(user)
     item = Item.objects.order_by("code").first()
+    assert item is not None
     response = client.get(f"/admin/catalog/item/{item.pk}/change/")
     assert response.status_code == 200
     form = response.context["adminform"].form

@@ -1,8 +1,9 @@
 """Refused actions: one hierarchy with codes and statuses; the page handler shows them without a 500."""
 
 import pytest
-from django.contrib.messages.storage.fallback import FallbackStorage
+from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse, HttpResponseRedirect
 from django.test import RequestFactory
 
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, NotFound, TongbanError, Unavailable
@@ -24,8 +25,8 @@ def _request(method: str, referer: str = ""):
     request = factory.post("/cases/X/act/accept/") if method == "POST" else factory.get("/cases/X/")
     if referer:
         request.META["HTTP_REFERER"] = referer
-    SessionMiddleware(lambda r: None).process_request(request)
-    request._messages = FallbackStorage(request)
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    MessageMiddleware(lambda r: HttpResponse()).process_request(request)  # the default FallbackStorage
     return request
 
 
@@ -38,6 +39,7 @@ def test_a_refused_form_post_goes_back_to_its_page_with_the_message():
     request = _request("POST", referer="http://testserver/cases/X/")
     middleware = TongbanErrorMiddleware(_refuse)
     response = middleware.process_exception(request, NotAllowed("您无权", code="case.not_allowed"))
+    assert isinstance(response, HttpResponseRedirect)
     assert response.status_code == 302 and response.url == "http://testserver/cases/X/"
     assert [str(m) for m in request._messages] == ["您无权"]
 
@@ -47,6 +49,7 @@ def test_a_refused_get_or_a_foreign_referer_renders_the_error_page_with_status_a
     for request in (_request("GET"), _request("POST", referer="https://evil.example/")):
         error = NotFound("办件不存在", code="case.not_found")
         response = TongbanErrorMiddleware(_refuse).process_exception(request, error)
+        assert response is not None
         assert response.status_code == 404
         page = response.content.decode()
         assert "办件不存在" in page and "case.not_found" in page

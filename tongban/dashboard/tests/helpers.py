@@ -24,11 +24,14 @@ class _Tables(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("th", "td") and self._cell is not None:
+            assert self._row is not None  # a cell opens only inside a row
             self._row.append("".join(self._cell).strip())
             self._cell = None
         elif tag == "tr" and self._row is not None:
             if len(self._row) == 2:
-                self.tables[self._table].append(tuple(self._row))
+                assert self._table is not None  # a row opens only inside a table
+                label, value = self._row
+                self.tables[self._table].append((label, value))
             self._row = None
         elif tag == "table":
             self._table = None

@@ -10,7 +10,9 @@ from tongban.dashboard.tests.helpers import tables
 
 
 def total(html: str) -> str:
-    return re.search(r'<strong>([^<]+)</strong>\s*<span>办件量</span>', html).group(1)
+    match = re.search(r'<strong>([^<]+)</strong>\s*<span>办件量</span>', html)
+    assert match is not None
+    return match.group(1)
 
 
 def test_anonymous_is_sent_to_login_and_a_citizen_is_refused(client, year, people):

@@ -45,8 +45,9 @@ def test_admin_sees_both_regions_figures_in_charts_and_tables(client, year, peop
                                              "申诉成立，不予整改": "1"}
 
     # The charts draw the very same numbers, from json_script data and one static script.
-    data = json.loads(re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html,
-                                re.S).group(1))
+    match = re.search(r'<script id="dashboard-data" type="application/json">(.*?)</script>', html, re.S)
+    assert match is not None
+    data = json.loads(match.group(1))
     assert data["open"]["kind"] == "donut" and data["items"]["kind"] == "hbar"
     assert dict(zip(data["levels"]["labels"], data["levels"]["values"], strict=True)) == {
         "非常满意": 1, "满意": 0, "基本满意": 0, "不满意": 1, "非常不满意": 1}

@@ -127,7 +127,7 @@ def test_reference_items_present(name):
 
 
 def test_items_grouped_by_department():
-    seen = []
+    seen: list[str] = []
     for item in ITEMS:
         if not seen or seen[-1] != item[1]:
             assert item[1] not in seen, f"department {item[1]} appears in more than one block"

@@ -27,6 +27,7 @@ def test_demo_regions_centres_and_channels(demo):
     assert Channel.objects.filter(kind="window").count() == 6  # a 区域通办专窗 in every centre
     # terminals of each region stand in the other's halls
     for terminal in Channel.objects.filter(kind="terminal").select_related("region", "centre__region"):
+        assert terminal.centre is not None
         centre_region = terminal.centre.region
         assert terminal.region not in (centre_region, centre_region.parent)
     assert Channel.objects.filter(kind="mobile").count() == 2

@@ -28,7 +28,9 @@ def sample(**overrides) -> dict:
 
 
 def pages(pdf: bytes) -> int:
-    return int(re.search(rb"/Count (\d+)", pdf).group(1))
+    count = re.search(rb"/Count (\d+)", pdf)
+    assert count is not None
+    return int(count.group(1))
 
 
 def test_the_installed_wenquanyi_font_is_embedded():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -25,8 +26,8 @@ LF_RSJ = "廊坊市人力资源和社会保障局"
 
 
 def _delegate(people, item, **overrides) -> Delegation:
-    fields = dict(department=Department.objects.get(name=LF_RSJ), item_codes=[item.code],
-                  valid_from=D(2026, 10, 1), valid_until=D(2026, 12, 31))
+    fields: dict[str, Any] = dict(department=Department.objects.get(name=LF_RSJ), item_codes=[item.code],
+                                  valid_from=D(2026, 10, 1), valid_until=D(2026, 12, 31))
     fields.update(overrides)
     return do_issue_delegation(people["tz_admin"], **fields)
 
@@ -35,6 +36,7 @@ def test_the_delegate_department_decides_and_a_revocation_stops_it(people, rsj_i
     on_day(D(2026, 11, 2))
     delegation = _delegate(people, rsj_item)
     case = do_receive(people["sanhe_window"], application(rsj_item, delegation=delegation.delegation_id))
+    assert case.delegating_region is not None
     assert (case.competent_department.name, case.competent_region.code, case.delegating_region.code) == \
         (LF_RSJ, "131000", "110112")
     assert can_view(people["tz_admin"], case) and can_view(people["lf_rsj"], case)  # 通州 sees what it delegated

@@ -21,11 +21,13 @@ def test_every_kind_a_node_sends_is_registered_by_its_app():
                                      "result.revoke"}
     from tongban.verification.actions import apply_revocation_notice
 
-    assert handlers.registration("result.revoke").handler is apply_revocation_notice  # by VerificationConfig
+    registered = handlers.registration("result.revoke")
+    assert registered is not None and registered.handler is apply_revocation_notice  # by VerificationConfig
 
 
 def test_a_kind_is_handled_once():
     registered = handlers.registration("result.revoke")
+    assert registered is not None
     handlers.register("result.revoke", registered.handler)  # the same again (a second ready()): no change
     assert handlers.registration("result.revoke") == registered
     with pytest.raises(ValueError, match="already handled"):

@@ -21,6 +21,7 @@ LF_RSJ = "廊坊市人力资源和社会保障局"
 def test_the_other_regions_department_does_its_part_on_its_own_node(client, nodes, people, on_day):  # noqa: F811
     item = Item.objects.filter(mode_joint=True, legal_limit_days__gte=1, legal_limit_days__lte=20,
                                competences__department__name="北京市通州区人力资源和社会保障局").order_by("code").first()
+    assert item is not None
     on_day(datetime.date(2026, 11, 2))
     case = do_receive(people["tz_window"], application(item, mode="多地联办"))  # at 通州, for 通州
     case = do_transition(people["tz_rsj"], case, "accept")
@@ -44,6 +45,7 @@ def test_the_other_regions_department_does_its_part_on_its_own_node(client, node
     receipt = do_receive_message(wire)  # at 通州, the holder
     assert receipt["status"] == "applied"
     task.refresh_from_db()
+    assert task.done_by is not None
     assert (task.state, task.note, task.done_by.username) == ("done", "已核查参保记录", "langfang/lf_rsj")
     (update,) = take_outbox()
     assert update.recipient == "langfang" and update.body["version"] == case.version + 1

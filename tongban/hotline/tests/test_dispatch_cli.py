@@ -66,8 +66,10 @@ def test_overrides_feed_the_next_training(hl, tmp_path):
                         model_version=version)
     run("train", str(history), "--text-col", "subject", "--label-col", "label")
     latest = DispatchModel.objects.first()
+    assert latest is not None
     assert (latest.version, latest.n_samples, latest.n_feedback) == (2, len(ROWS) + 1, 1)
-    assert dispatch.active_model()[0].version == 2
+    active = dispatch.active_model()
+    assert active is not None and active[0].version == 2
 
 
 @pytest.mark.parametrize("rows,header,args,message", [

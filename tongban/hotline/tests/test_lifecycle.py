@@ -29,6 +29,7 @@ def test_whole_path_with_whistle(hl):
     assert (c.state, c.unit, c.overridden) == (State.DISPATCHED, u["beiyuan"], False)
     assert c.contact_due == START + datetime.timedelta(hours=24)
     # 5 working days from Monday 28 September 2026 skip the National Day holidays
+    assert c.handle_due is not None
     assert c.handle_due.date() == add_workdays(datetime.date(2026, 9, 28), 5) > datetime.date(2026, 10, 7)
 
     clock.advance(hours=1)
@@ -58,7 +59,8 @@ def test_whole_path_with_whistle(hl):
                             "reply", "callback"]
     assert AuditEntry.objects.filter(subject=f"complaint:{c.number}").count() == len(actions_done)
     # the phone number is masked in the audit trail
-    assert "13812345678" not in str(AuditEntry.objects.filter(subject=f"complaint:{c.number}").first().data)
+    first = AuditEntry.objects.filter(subject=f"complaint:{c.number}").first()
+    assert first is not None and "13812345678" not in str(first.data)
 
 
 def test_override_is_recorded(hl):
@@ -105,9 +107,9 @@ def test_roles_and_regions(hl):
     with pytest.raises(NotAllowed) as failure:  # 廊坊's operator cannot dispatch a 通州 complaint
         actions.do_dispatch(p["lf_op"], c, hl["noise"])
     assert failure.value.code == "hotline.not_your_region"
-    with pytest.raises(Invalid) as failure:  # nor send it to a 廊坊 unit
+    with pytest.raises(Invalid) as invalid:  # nor send it to a 廊坊 unit
         actions.do_dispatch(p["tz_op"], c, hl["housing"], u["lf_zjj"])
-    assert failure.value.code == "hotline.unit_invalid"
+    assert invalid.value.code == "hotline.unit_invalid"
     c = actions.do_dispatch(p["tz_op"], c, hl["noise"])
     with pytest.raises(NotAllowed) as failure:  # another unit's handler
         actions.do_contact(p["zjw"], c)
@@ -127,6 +129,9 @@ def test_return_goes_back_to_dispatch(hl):
     assert failure.value.code == "hotline.return_reason_required"
     c = actions.do_return(p["hbj"], c, "属于施工许可问题，应由住建委处理")
     assert c.state == State.REGISTERED and c.unit is None
+    with pytest.raises(BadTransition) as not_dispatched:  # no unit now: nothing to return (nor to whistle)
+        actions.do_return(p["hbj"], c, "再退一次")
+    assert not_dispatched.value.code == "hotline.bad_transition"
     c = actions.do_dispatch(p["tz_op"], c, hl["housing"])
     assert c.unit == hl["units"]["zjw"]
 
@@ -151,13 +156,13 @@ def test_only_streets_whistle_and_only_departments_report(hl):
     assert not WhistleTask.objects.exists() and Complaint.objects.get(pk=c2.pk).state == State.CONTACTED
     c2 = actions.do_whistle(p["beiyuan"], c2, [actions.Summons(u["zjw"], "核查", 24)])
     task = c2.whistle_tasks.get()
-    with pytest.raises(NotAllowed) as failure:
+    with pytest.raises(NotAllowed) as not_allowed:
         actions.do_report(p["cgw"], task, "不是我")
-    assert failure.value.code == "hotline.not_your_unit"
+    assert not_allowed.value.code == "hotline.not_your_unit"
     actions.do_report(p["zjw"], task, "已核查")
-    with pytest.raises(Conflict) as failure:  # reported once, never twice
+    with pytest.raises(Conflict) as conflict:  # reported once, never twice
         actions.do_report(p["zjw"], task, "再报一次")
-    assert failure.value.code == "hotline.already_reported"
+    assert conflict.value.code == "hotline.already_reported"
 
 
 def test_overdue_stage(hl):

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from openpyxl import load_workbook
 
 from tongban.hotline import actions, dispatch
@@ -56,6 +57,7 @@ def test_operator_intake_suggests_and_dispatches(client, hl, model):
         "model_version": model.version, "dispatch": "1"})
     c = Complaint.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/hotline/complaints/{c.number}/"
+    assert c.unit is not None
     assert (c.state, c.category, c.unit.name, c.overridden, c.model_version) == (
         State.DISPATCHED, hl["housing"], "通州区住建委", True, model.version)
     detail = client.get(response["Location"]).content.decode()
@@ -83,7 +85,8 @@ def test_forged_suggestions_do_not_break_intake(client, hl):
 
 
 def test_web_complaint_dispatched_from_its_page_with_suggestions(client, hl, model):
-    c = actions.do_register(None, actions.Intake(region=hl["tz"], channel="web", text="幸福里小区晚上工地施工噪音太大"))
+    c = actions.do_register(AnonymousUser(), actions.Intake(region=hl["tz"], channel="web",
+                                                            text="幸福里小区晚上工地施工噪音太大"))
     login(client, hl, "tz_op")
     page = client.get(f"/hotline/complaints/{c.number}/").content.decode()
     assert "系统建议" in page and 'name="suggestions"' in page

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tongban.core.errors import BadTransition, Invalid, NotAllowed
-from tongban.ratings.actions import allowed_steps, do_appeal, do_decide_appeal, do_verify
+from tongban.ratings.actions import allowed_steps, do_appeal, do_decide_appeal, do_step, do_verify
 from tongban.ratings.figures import satisfaction
 from tongban.ratings.models import Rating, Rectification
 
@@ -26,8 +26,8 @@ def test_an_upheld_appeal_dismisses_the_rectification_and_excludes_the_rating(pe
             do_decide_appeal(people[user], rect, True)
         assert failure.value.code == "rectification.appeal_by_other_region"
     assert allowed_steps(people["tz_admin"], rect) == ["decide_appeal"]
-    with pytest.raises(Invalid) as undecided:
-        do_decide_appeal(people["tz_admin"], rect, "yes")
+    with pytest.raises(Invalid) as undecided:  # as a form or an API client may send it: not a bool
+        do_step(people["tz_admin"], rect, "decide_appeal", uphold="yes")
     assert undecided.value.code == "rectification.uphold_required"
 
     rect = do_decide_appeal(people["tz_admin"], rect, True, "核实为审批环节问题，转通州区人社局改进")

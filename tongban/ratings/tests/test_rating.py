@@ -82,7 +82,7 @@ def test_a_bad_rating_opens_a_rectification_for_the_region_that_served(people, w
     rating = do_rate(people["sanhe_window"], walk_in_case, level=level, comment="窗口态度差")
     rect = rating.rectification
     assert (rect.state, rect.version, rect.due_on, rect.closed_at) == (Rectification.State.VERIFYING, 1, None, None)
-    assert rect.region.code == "131000"  # 三河 is in 廊坊: 廊坊 answers for its window
+    assert rect.region is not None and rect.region.code == "131000"  # 三河 is in 廊坊: 廊坊 answers for its window
     trail = [e.action for e in entries_for(f"case:{walk_in_case.number}")]
     assert trail[-2:] == ["rating.rate", "rectification.open"]
     assert verify().ok

@@ -255,8 +255,8 @@ def test_read_table_csv_in_utf8_and_gb18030(tmp_path, encoding):
     texts, labels = classifier.read_table(path, ["标题", "内容"], "类别")
     assert texts == ["夜间施工噪音\n工地晚上\n还在施工", "暖气不热\n室温只有十四度", "多行 标题\n"]
     assert labels == ["噪音", "供暖", "社保"]
-    texts, labels = classifier.read_table(path, "标题")
-    assert texts[1] == "暖气不热" and labels is None
+    texts, no_labels = classifier.read_table(path, "标题")
+    assert texts[1] == "暖气不热" and no_labels is None
 
 
 def test_read_table_xlsx(tmp_path):

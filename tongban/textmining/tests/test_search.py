@@ -32,7 +32,7 @@ class FakeItem:
 
 def test_normalise_folds_width_and_case():
     assert normalise("  ＡＢＣ社保 ") == "abc社保"
-    assert normalise(None) == ""  # type: ignore[arg-type]
+    assert normalise(None) == ""
 
 
 def test_tokens_are_bigrams_of_cjk_runs_and_whole_latin_words():

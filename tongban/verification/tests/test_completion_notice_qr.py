@@ -20,9 +20,14 @@ def test_the_completion_page_carries_the_verify_url_in_its_qr_code(client, peopl
 
 def test_the_completion_pdf_draws_the_verify_url(client, people, make_case, monkeypatch):
     case = make_case("completion")
-    drawn = []
+    drawn: list[str] = []
     real = qr.matrix
-    monkeypatch.setattr(pdf.qr, "matrix", lambda url: drawn.append(url) or real(url))
+
+    def matrix(url: str):
+        drawn.append(url)
+        return real(url)
+
+    monkeypatch.setattr(pdf.qr, "matrix", matrix)
     client.force_login(people["tz_rsj"])
     response = client.get(reverse("documents:pdf", args=[case.number, "completion"]))
     assert response.status_code == 200

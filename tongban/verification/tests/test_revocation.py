@@ -8,8 +8,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from tongban.audit.models import AuditEntry
+from tongban.core.errors import NotAllowed
 from tongban.federation import keys, trust
-from tongban.verification.actions import NotAllowed, ResultError, Status, as_file, do_revoke, verify_document
+from tongban.verification.actions import ResultError, Status, as_file, do_revoke, verify_document
 
 
 def revoke(client, doc, reason="证照信息有误，已重新核发"):

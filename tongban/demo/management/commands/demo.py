@@ -56,8 +56,8 @@ class Command(BaseCommand):
             self.stdout.write(f"  {name:<13} {spec[-1]}")
         self.stdout.write(f"  {CITIZEN:<13} 申请人（个人）")
         do_load_demo_hotline()
-        for name, spec in HOTLINE_STAFF.items():
-            self.stdout.write(f"  {name:<13} {spec[-1]}")
+        for name, hotline_spec in HOTLINE_STAFF.items():
+            self.stdout.write(f"  {name:<13} {hotline_spec[-1]}")
         if no_serve:
             return
         self.stdout.write(self.style.SUCCESS(
