@@ -145,7 +145,7 @@ def do_append(*, actor: str, action: str, subject: str, data: dict | None = None
 
 
 def entries_for(subject: str) -> QuerySet[AuditEntry]:
-    """The entries about one subject (e.g. "case:TB2026-000123"), oldest first."""
+    """The entries about one subject (e.g. "case:TB20260000123"), oldest first."""
     return AuditEntry.objects.filter(subject=mask_text(subject)).order_by("seq")
 
 

@@ -25,7 +25,7 @@ from tongban.cases.actions import is_window_of
 from tongban.cases.models import Case, State
 from tongban.catalog.models import Region
 from tongban.core import clock
-from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError, Unavailable
 from tongban.core.transitions import StateMachine, Step
 from tongban.core.typing import Actor, User
 from tongban.ratings.models import Level, Rating, Rectification, RectificationQuerySet, Source
@@ -295,7 +295,7 @@ def _changes(user: Actor, rect: Rectification, step: str,
         try:
             due_on = add_workdays(clock.today(), days)
         except YearNotLoaded as exc:
-            raise Invalid(f"不能确定整改期限：{exc}", code="rectification.year_not_loaded") from None
+            raise Unavailable(f"不能确定整改期限：{exc}", code="rectification.year_not_loaded") from None
         return ({"verified_finding": finding, "due_on": due_on}, None,
                 {"finding": finding, "days": days, "due_on": due_on})
     if step == "rectify":

@@ -18,7 +18,7 @@ from tongban.cases.models import Case, JointTask, Outcome, State, SupplementNoti
 from tongban.cases.ports import DelegationRefused, federation
 from tongban.catalog.models import Competence, Mode
 from tongban.core import clock
-from tongban.core.errors import Invalid
+from tongban.core.errors import Invalid, Unavailable
 from tongban.core.typing import Actor
 
 After = Callable[[Case], None]
@@ -94,7 +94,7 @@ def _accept(request: Request) -> Change:
     try:  # the legal due date must be computable: a year without a loaded calendar is refused, never guessed
         add_workdays(request.on, case.legal_limit_days or 0)
     except YearNotLoaded as exc:
-        raise Invalid(f"不能受理：{exc}", code="case.year_not_loaded") from None
+        raise Unavailable(f"不能受理：{exc}", code="case.year_not_loaded") from None
     return Change({"accepted_on": request.on}, _open_joint_tasks if case.mode == Mode.JOINT else None)
 
 
@@ -179,5 +179,5 @@ def _end_pause(case: Case, on: datetime.date) -> dict[str, Any]:
     try:
         paused = workdays_between(case.paused_since, on)
     except YearNotLoaded as exc:
-        raise Invalid(f"不能恢复计时：{exc}", code="case.year_not_loaded") from None
+        raise Unavailable(f"不能恢复计时：{exc}", code="case.year_not_loaded") from None
     return {"paused_workdays": case.paused_workdays + paused, "paused_since": None}

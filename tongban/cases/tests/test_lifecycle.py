@@ -17,7 +17,7 @@ from tongban.cases.actions import (
 from tongban.cases.clock import Status, clock
 from tongban.cases.models import Case, State
 from tongban.cases.tests.conftest import application
-from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError, Unavailable
 
 D = datetime.date
 
@@ -182,9 +182,9 @@ def test_extension_is_bounded_and_needs_the_competent_regions_admin(people, rsj_
 def test_acceptance_in_a_year_without_calendar_is_refused(people, rsj_item, on_day):
     on_day(D(2026, 12, 28))
     case = do_receive(people["sanhe_window"], application(rsj_item))
-    with pytest.raises(Invalid, match="2027") as refused:
+    with pytest.raises(Unavailable, match="2027") as refused:
         do_transition(people["tz_rsj"], case, "accept")
-    assert refused.value.code == "case.year_not_loaded"
+    assert (refused.value.code, refused.value.status) == ("case.year_not_loaded", 503)
     assert Case.objects.get(pk=case.pk).state == State.SUBMITTED
 
 
@@ -249,7 +249,7 @@ def test_resuming_into_an_unloaded_year_is_a_clear_error(people, rsj_item, on_da
     case = do_transition(people["tz_rsj"], do_receive(people["sanhe_window"], application(rsj_item)), "accept")
     case = do_transition(people["tz_rsj"], case, "suspend", reason="等待司法鉴定")
     on_day(D(2027, 1, 4))
-    with pytest.raises(Invalid, match="2027") as refused:
+    with pytest.raises(Unavailable, match="2027") as refused:
         do_transition(people["tz_rsj"], case, "resume")
     assert refused.value.code == "case.year_not_loaded" and refused.value.message.startswith("不能恢复计时")
     assert Case.objects.get(pk=case.pk).state == State.SUSPENDED

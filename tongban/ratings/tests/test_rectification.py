@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from tongban.audit.actions import entries_for, verify
-from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed
+from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, Unavailable
 from tongban.ratings.actions import allowed_steps, do_appeal, do_recheck, do_rectify, do_verify
 from tongban.ratings.models import Rectification
 
@@ -100,9 +100,9 @@ def test_bad_input_is_refused_with_a_reason(people, rect, on_day):
             do_verify(people["lf_admin"], rect, **kwargs)
         assert (failure.value.code, failure.value.status) == (code, 422)
     on_day(D(2026, 12, 28))  # 5 working days would run into 2027, whose calendar is not loaded
-    with pytest.raises(Invalid) as failure:
+    with pytest.raises(Unavailable) as unavailable:
         do_verify(people["lf_admin"], rect, "属实")
-    assert failure.value.code == "rectification.year_not_loaded" and "2027" in failure.value.message
+    assert unavailable.value.code == "rectification.year_not_loaded" and "2027" in unavailable.value.message
     assert (fresh(rect).state, fresh(rect).version) == (S.VERIFYING, 1)
 
 

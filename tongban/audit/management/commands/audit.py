@@ -19,7 +19,7 @@ class Command(BaseCommand):
         p = sub.add_parser("verify", help="校验整条审计链（被修改、删除或调换顺序的记录都会被发现）")
         p.add_argument("--batch-size", type=int, default=5000, help="每次读取的记录数，默认 5000")
 
-        p = sub.add_parser("show", help="列出某一对象的审计记录，如 case:TB2026-000123")
+        p = sub.add_parser("show", help="列出某一对象的审计记录，如 case:TB20260000123")
         p.add_argument("subject")
 
     def handle(self, *args, action: str, **options) -> None:
