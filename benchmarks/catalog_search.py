@@ -11,45 +11,36 @@ Printed: median and p95 latency in ms, and how many results each found (the base
 for plain words and typos). The PostgreSQL database named in --pg is dropped and recreated.
 """
 
-from __future__ import annotations
+# ruff: noqa: E402 — benchmarks/calendar.py must leave sys.path before anything imports the stdlib `calendar`
+import sys
+from pathlib import Path
+
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the repository root, for testsupport/ (not installed)
 
 import argparse
 import csv
 import json
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-GUANGAN = ROOT.parent / "shared" / "data" / "catalog" / "guangan_items.csv"
+from testsupport import bench
+
+GUANGAN = bench.SHARED_CATALOG / "guangan_items.csv"
 QUERIES = ["社保", "户籍", "公积金", "营业执照", "营业执造", "异地就医备案", "失业保险金申领", "食品经营许可",
            "退休", "出生医学证明", "结婚登记", "驾驶证", "残疾人", "不动产登记", "低保", "医保"]
-VARIANTS = ["（首次办理）", "（变更）", "（注销）", "（补办）", "（延续）", "（个人）", "（单位）", "（线上）",
-            "（窗口）", "（跨省）", "（市内）", "（港澳台居民）", "（外籍人员）", "（退役军人）", "（残疾人）",
-            "（农村居民）", "（城镇职工）", "（灵活就业人员）", "（企业）", "（个体工商户）"]
 
 
 def worker(n_items: int, repeat: int) -> dict:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tongban.settings")
-    import django
-
-    django.setup()
-    from dataclasses import replace
-
-    from django.core.management import call_command
+    bench.setup_django()
     from django.db import connection
     from django.db.models import Q
 
-    from tongban.catalog.actions import ItemData, do_import_items
     from tongban.catalog.models import Item
     from tongban.catalog.search import search
     from tongban.demo.actions import demo_items, do_load_demo
 
-    call_command("migrate", verbosity=0)
     started = time.perf_counter()
     do_load_demo()
     base = demo_items()
@@ -57,67 +48,29 @@ def worker(n_items: int, repeat: int) -> dict:
     if GUANGAN.is_file():
         with GUANGAN.open(encoding="utf-8") as fh:
             names += [r["item_name"] for r in csv.DictReader(fh)]
-    rows: list[ItemData] = []
-    seen = {row.name for row in base}
-    for variant in VARIANTS:
-        for i, name in enumerate(names):
-            if len(base) + len(rows) >= n_items:
-                break
-            if name + variant in seen:
-                continue
-            seen.add(name + variant)
-            template = base[i % len(base)]
-            rows.append(replace(template, code=f"BENCH-{len(rows):06d}", name=name + variant, keywords=()))
-    for start in range(0, len(rows), 2000):
-        do_import_items(rows[start:start + 2000], source="bench")
+    bench.import_rows(bench.synthetic_items(names, base, {row.name for row in base}), n_items - len(base))
     load_seconds = time.perf_counter() - started
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
 
-    def measure(fn) -> tuple[list[float], dict[str, int]]:
-        times, hits = [], {}
-        for q in QUERIES:
-            fn(q)  # warm
-            for _ in range(repeat):
-                t0 = time.perf_counter()
-                hits[q] = fn(q)
-                times.append((time.perf_counter() - t0) * 1000)
-        return times, hits
-
-    ours, our_hits = measure(lambda q: len(search(q, limit=20).items))
-    naive, naive_hits = measure(lambda q: len(list(
-        Item.objects.filter(Q(name__icontains=q) | Q(keywords__icontains=q)).order_by("code")[:20])))
-    rankings = {q: [item.code for item in search(q, limit=20).items] for q in QUERIES}
+    ours, our_items = bench.measure(lambda q: search(q, limit=20).items, QUERIES, repeat)
+    naive, naive_items = bench.measure(lambda q: list(
+        Item.objects.filter(Q(name__icontains=q) | Q(keywords__icontains=q)).order_by("code")[:20]), QUERIES, repeat)
     return {"vendor": connection.vendor, "items": Item.objects.count(), "load_s": load_seconds,
-            "ours": ours, "naive": naive, "our_hits": our_hits, "naive_hits": naive_hits, "rankings": rankings}
+            "ours": ours, "naive": naive,
+            "our_hits": {q: len(found) for q, found in zip(QUERIES, our_items, strict=True)},
+            "naive_hits": {q: len(found) for q, found in zip(QUERIES, naive_items, strict=True)},
+            "rankings": {q: [item.code for item in found] for q, found in zip(QUERIES, our_items, strict=True)}}
 
 
-def run_child(database_url: str, args) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "TONGBAN_LOG_LEVEL": "ERROR"}
-    out = subprocess.run([sys.executable, __file__, "--worker", "--items", str(args.items), "--repeat",
-                          str(args.repeat)], env=env, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def recreate_pg(url: str) -> None:
-    import psycopg
-
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def p95(values: list[float]) -> float:
-    return statistics.quantiles(values, n=20)[-1]
+def child(database_url: str, args) -> dict:
+    argv = ["--worker", "--items", str(args.items), "--repeat", str(args.repeat)]
+    return bench.run_child(__file__, argv, database_url)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=20)
-    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432/tongban_bench")
+    parser.add_argument("--pg", default=bench.DEFAULT_PG)
     parser.add_argument("--no-pg", action="store_true")
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -126,17 +79,17 @@ def main() -> None:
         return
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        results.append(run_child(f"sqlite:///{tmp}/bench.sqlite3", args))
+        results.append(child(f"sqlite:///{tmp}/bench.sqlite3", args))
     if not args.no_pg:
-        recreate_pg(args.pg)
-        results.append(run_child(args.pg, args))
+        bench.recreate_pg(args.pg)
+        results.append(child(args.pg, args))
     print(f"catalog search, {args.repeat} runs × {len(QUERIES)} queries, limit 20 (times in ms)")
     print(f"{'database':<11}{'items':>7}{'method':>22}{'median':>9}{'p95':>9}{'ratio(median)':>15}")
     for r in results:
         for label, key in (("tongban search", "ours"), ("naive icontains scan", "naive")):
             ratio = statistics.median(r[key]) / statistics.median(r["naive"])
             print(f"{r['vendor']:<11}{r['items']:>7}{label:>22}{statistics.median(r[key]):>9.2f}"
-                  f"{p95(r[key]):>9.2f}{ratio:>15.2f}")
+                  f"{bench.p95(r[key]):>9.2f}{ratio:>15.2f}")
         print(f"{'':<11}load {r['load_s']:.1f} s")
     print("\nresults found (of at most 20): query: tongban / naive, per database")
     for q in QUERIES:
