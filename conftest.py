@@ -20,6 +20,16 @@ def _fast_password_hasher(django_test_environment):
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_search_index():
+    """Each test's catalogue is its own: the search index a process cached for the last test must go (its
+    stamp — the newest item version id — can repeat after a rollback)."""
+    yield
+    from tongban.catalog import search
+
+    search.forget()
+
+
 @pytest.fixture
 def on_day(time_machine, settings):
     """on_day(day): move the service's clock (tongban.core.clock, and everything else) to 10:00 local time
@@ -39,10 +49,13 @@ def on_day(time_machine, settings):
 
 @pytest.fixture
 def transactional_db(transactional_db):
-    """pytest-django's `transactional_db`, with the seeded calendar restored after earlier flushes."""
+    """pytest-django's `transactional_db`, with the seeded calendar and the shipped search vocabulary
+    restored after earlier flushes."""
     from testsupport.calendar import ensure_seeded
+    from testsupport.vocabulary import ensure_loaded
 
     ensure_seeded()
+    ensure_loaded()
     return transactional_db
 
 

@@ -10,7 +10,6 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
 
-from tongban.catalog import search
 from tongban.catalog.models import (
     CHANNEL_FIELDS,
     MODE_FIELDS,
@@ -213,7 +212,6 @@ def _import_items(rows: list[ItemData], *, source: str, changed_by: str, note: s
             ],
             batch_size=1000,
         )
-        search.reindex([item for item, _ in new + changed])
     summary.created, summary.updated = len(new), len(changed)
     return summary
 
@@ -233,6 +231,5 @@ def do_record_change(item: Item, *, source: str, changed_by: str, note: str = ""
         Item.objects.filter(pk=item.pk).update(version=version)
         ItemVersion.objects.create(item=item, version=version, snapshot=data.as_dict(), source=source,
                                    note=note, changed_by=changed_by)
-        search.reindex([item])
     return True
 

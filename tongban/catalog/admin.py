@@ -1,7 +1,10 @@
-"""Django admin for catalogue maintenance. Every save is versioned through catalog.actions."""
+"""Django admin for catalogue maintenance. Every save is versioned through catalog.actions
+(items) or catalog.vocabulary (the search vocabulary)."""
 
+from django import forms
 from django.contrib import admin
 
+from tongban.catalog import vocabulary
 from tongban.catalog.actions import do_record_change
 from tongban.catalog.models import (
     Channel,
@@ -12,6 +15,8 @@ from tongban.catalog.models import (
     Material,
     Region,
     ServiceCentre,
+    Synonym,
+    SynonymVersion,
 )
 
 
@@ -78,6 +83,84 @@ class ItemAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        # The item and its inlines are saved: record the version (and reindex) once, here.
+        # The item and its inlines are saved: record the version once, here (the search index follows it).
         do_record_change(form.instance, source="admin", changed_by=request.user.get_username(),
                          note="后台修改" if change else "后台新增")
+
+
+class SynonymForm(forms.ModelForm):
+    """Shows the rules of `vocabulary.clean` on the form's fields; the save itself is do_save_synonym."""
+
+    class Meta:
+        model = Synonym
+        fields = ["word", "terms", "note", "enabled"]
+
+    def clean(self):
+        data = super().clean() or {}
+        word = data.get("word", self.instance.word)  # the word is read-only once saved
+        if word is None or data.get("terms") is None:
+            return data  # a required field is missing: the field already says so
+        entry, problems = vocabulary.problems(word, data["terms"], data.get("note", ""))
+        for problem in problems:
+            column = problem.column if problem.column in self.fields else None
+            self.add_error(column, problem.message)
+        if "word" in self.fields:
+            data["word"] = entry.word  # normalised, so the unique check sees what will be stored
+        return data
+
+
+class SynonymVersionInline(admin.TabularInline):
+    model = SynonymVersion
+    extra = 0
+    fields = readonly_fields = ("version", "terms", "enabled", "note", "source", "changed_by", "changed_at")
+    can_delete = False
+    ordering = ["-version"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Synonym)
+class SynonymAdmin(admin.ModelAdmin):
+    """Add and change need catalog.add_synonym / catalog.change_synonym. No deleting: a word that is
+    no longer wanted is disabled, so its history stays."""
+
+    form = SynonymForm
+    list_display = ["word", "terms", "enabled", "updated_at", "updated_by"]
+    list_filter = ["enabled"]
+    search_fields = ["word", "terms", "note"]
+    inlines = [SynonymVersionInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["updated_at", "updated_by"] + (["word"] if obj is not None else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        saved = vocabulary.do_save_synonym(obj.word, obj.terms, note=obj.note, enabled=obj.enabled,
+                                           source=SynonymVersion.Source.ADMIN,
+                                           changed_by=request.user.get_username())
+        for f in Synonym._meta.concrete_fields:  # the admin goes on with obj (message, redirect, log)
+            setattr(obj, f.attname, getattr(saved, f.attname))
+
+
+@admin.register(SynonymVersion)
+class SynonymVersionAdmin(admin.ModelAdmin):
+    """The vocabulary's history, read only."""
+
+    list_display = ["word", "version", "terms", "enabled", "source", "changed_by", "changed_at"]
+    list_filter = ["source", "enabled"]
+    search_fields = ["word", "terms", "changed_by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

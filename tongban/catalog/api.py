@@ -66,12 +66,25 @@ class ItemFilter(FilterSchema):
     item_type: ItemType | None = Field(None, description="事项类型，如 行政许可")
     mode: Mode | None = Field(None, description="全程网办 / 异地代收代办 / 多地联办")
 
+class ReasonOut(Schema):
+    token: str = Field(..., description="命中的检索单元（二字词、单字或拉丁词）")
+    via: str = Field(..., description="来源：查询词、词表（口语词 → 规范用语）、同音、拼音或简称")
+    score: float = Field(..., description="对得分的贡献")
+
+
+class ExplanationOut(Schema):
+    code: str
+    score: float
+    reasons: list[ReasonOut]
+
+
 class SearchOut(Schema):
     query: str
-    complete: bool
+    complete: bool = Field(..., description="最佳结果足够可信；否则页面提示换说法或拨打 12345")
     suggestion: str
     count: int = Field(..., description="匹配的事项数（最多 200，按相关度）")
     results: list[ItemSummaryOut]
+    explanations: list[ExplanationOut] | None = Field(None, description="explain=true 时：每个结果为何命中")
 
 @router.get("/regions", response=list[RegionOut], summary="区域列表")
 def list_regions(request: AnyRequest):
@@ -102,7 +115,17 @@ def get_item(request: AnyRequest, code: str):
 
 @router.get("/search", response=SearchOut, summary="事项检索（中文，容错）")
 def search_items(request: AnyRequest, q: str = Query(..., min_length=1, max_length=100),
-                 limit: int = Query(20, ge=1, le=100)):
+                 limit: int = Query(20, ge=1, le=100), explain: bool = False):
+    """`explain=true` adds, for each result, the tokens it matched and where each came from (the query's own
+    words, a vocabulary entry, a homophone, pinyin or an abbreviation): for the administrators who tune the
+    vocabulary (检索词表)."""
     result = catalog_search.search(q, limit=limit)
+    explanations = None
+    if explain:
+        explanations = []
+        for item in result.items:
+            reasons = result.explain(item)
+            explanations.append({"code": item.code, "score": round(sum(r.score for r in reasons), 3),
+                                 "reasons": [vars(r) for r in reasons]})
     return {"query": result.query, "complete": result.complete, "suggestion": result.suggestion,
-            "count": result.total, "results": result.items}
+            "count": result.total, "results": result.items, "explanations": explanations}

@@ -12,6 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
+from tongban.core import clock
+
 # Item codes go into URLs and file names: letters, digits, '.', '_' and '-'.
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 MAX_LIMIT_DAYS = 366
@@ -286,20 +288,58 @@ class ItemVersion(models.Model):
         return f"{self.item.code} v{self.version}"
 
 
-class SearchToken(models.Model):
-    """One bigram (or alias) of an item's searchable text, with a field weight.
+class Synonym(models.Model):
+    """One entry of the search vocabulary (检索词表): a word residents type → the official terms it means.
 
-    A plain indexed table rather than FTS5/tsvector: the same SQL scores the same rows on SQLite and
-    PostgreSQL, so both databases return identical rankings (see docs/search.md).
+    Written only through `catalog.vocabulary` (admin, file import, the default file's migration), which
+    normalises the word (NFKC, lower case) and records every change as a `SynonymVersion`. Retired
+    words are disabled, not deleted, so their history stays reviewable.
     """
 
-    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
-    token = models.CharField(max_length=8)
-    weight = models.PositiveSmallIntegerField()
+    word = models.CharField("口语词", max_length=20, unique=True,
+                            help_text="群众的说法、简称或短语，如 娃、新农合、走了（保存时统一为半角、小写）")
+    terms = models.CharField("对应规范用语", max_length=500,
+                             help_text="事项清单中的规范用语，以“；”或“|”分隔，每个不超过 30 字")
+    note = models.CharField("说明", max_length=200, blank=True, help_text="依据或来源，便于审核")
+    enabled = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField("更新时间", default=clock.now, editable=False)
+    updated_by = models.CharField("修改人", max_length=150, blank=True, editable=False)
 
     class Meta:
-        indexes = [models.Index(fields=["token", "item", "weight"], name="search_token_idx")]
-        constraints = [models.UniqueConstraint(fields=["item", "token"], name="search_token_unique")]
+        verbose_name = "检索词"
+        verbose_name_plural = "检索词表"
+        ordering = ["word"]
 
     def __str__(self) -> str:
-        return f"{self.token}×{self.weight}"
+        return self.word
+
+    @property
+    def term_list(self) -> tuple[str, ...]:
+        return tuple(t for t in self.terms.split("；") if t)
+
+
+class SynonymVersion(models.Model):
+    """An immutable record of a vocabulary entry after each change: what it said, who changed it, when."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", "后台修改"
+        IMPORT = "import", "文件导入"
+        DEFAULT = "default", "初始词表"
+
+    synonym = models.ForeignKey(Synonym, verbose_name="检索词", on_delete=models.PROTECT, related_name="versions")
+    word = models.CharField("口语词", max_length=20)
+    version = models.PositiveIntegerField("版本")
+    terms = models.CharField("对应规范用语", max_length=500)
+    enabled = models.BooleanField("启用")
+    note = models.CharField("说明", max_length=200, blank=True)
+    source = models.CharField("来源", max_length=10, choices=Source.choices)
+    changed_by = models.CharField("修改人", max_length=150, blank=True)
+    changed_at = models.DateTimeField("修改时间", default=clock.now)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "检索词版本"
+        ordering = ["word", "-version"]
+        constraints = [models.UniqueConstraint(fields=["synonym", "version"], name="synonym_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.word} v{self.version}"

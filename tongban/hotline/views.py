@@ -117,7 +117,10 @@ def report(request: AnyRequest) -> HttpResponse:
     region = regions.filter(code=request.POST.get("region") or request.GET.get("region")).first() or regions.first()
     if region is None:
         raise Http404("本节点未开通接诉即办")
-    form = IntakeForm(request.POST or None, region=region)
+    wanted = (request.GET.get("text") or "").strip()[:100]  # from a catalogue search that found nothing good
+    initial = ({"text": f"我想办理：{wanted}。在事项搜索中没有找到对应的事项，请告诉我应该办哪一项、去哪里办。"}
+               if wanted else {})
+    form = IntakeForm(request.POST or None, region=region, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:  # a resubmitted form (refresh, double click) returns the complaint it already made
             complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from tongban.catalog.actions import MaterialData
-from tongban.catalog.models import Competence, Item, ItemVersion, Material, SearchToken
+from tongban.catalog.models import Competence, Item, ItemVersion, Material
 from tongban.catalog.tests.helpers import item, load
 
 TRICKY = (
@@ -25,7 +25,7 @@ TRICKY = (
 
 
 def wipe_catalogue():
-    for model in (SearchToken, Material, Competence, ItemVersion, Item):
+    for model in (Material, Competence, ItemVersion, Item):
         model.objects.all().delete()
 
 

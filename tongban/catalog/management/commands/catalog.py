@@ -1,13 +1,15 @@
-"""`tongban catalog import|export|search|reindex` — catalogue maintenance from the command line."""
+"""`tongban catalog import|export|search|index|add-region|vocabulary` — catalogue maintenance from the shell."""
 
 from __future__ import annotations
 
+import getpass
 import io
+import time
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tongban.catalog import importexport, search
+from tongban.catalog import importexport, search, vocabulary
 from tongban.catalog.actions import (
     CatalogError,
     do_import_items,
@@ -15,12 +17,13 @@ from tongban.catalog.actions import (
     items_with_details,
 )
 from tongban.catalog.filters import by_code
-from tongban.catalog.models import Item, Region
+from tongban.catalog.models import Region
 from tongban.catalog.rowcheck import Directory
+from tongban.core.errors import Conflict
 
 
 class Command(BaseCommand):
-    help = "事项清单：导入、导出、检索、重建索引"
+    help = "事项清单：导入、导出、检索、重建索引；检索词表的导入、导出"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True, parser_class=CommandParser)
@@ -42,7 +45,7 @@ class Command(BaseCommand):
         p.add_argument("query")
         p.add_argument("--limit", type=int, default=10)
 
-        sub.add_parser("reindex", help="重建全部事项的检索索引")
+        sub.add_parser("index", help="建立检索索引并报告规模（检索时会自动按需重建）")
 
         p = sub.add_parser("add-region", help="新增或修改区域（导入其他地区清单前使用）")
         p.add_argument("code", help="行政区划代码，如 511602")
@@ -50,6 +53,15 @@ class Command(BaseCommand):
         p.add_argument("--short-name", help="简称，缺省同名称")
         p.add_argument("--kind", choices=Region.Kind.values, default=Region.Kind.DISTRICT)
         p.add_argument("--parent", help="上级区域的区划代码")
+
+        p = sub.add_parser("vocabulary", help="检索词表（口语词 → 规范用语）：导入、导出")
+        vocab = p.add_subparsers(dest="vocabulary_action", required=True, parser_class=CommandParser)
+        q = vocab.add_parser("import", help="从 TSV 导入检索词表（有任何错误则全部不导入）")
+        q.add_argument("file", type=Path)
+        q.add_argument("--dry-run", action="store_true", help="只检查，不写入")
+        q.add_argument("--by", help="记入版本的修改人，缺省为当前系统用户")
+        q = vocab.add_parser("export", help="导出检索词表（与导入格式相同）")
+        q.add_argument("--out", type=Path, help="输出文件；缺省写到标准输出")
 
     def handle(self, *args, action: str, **options) -> None:
         getattr(self, f"handle_{action.replace('-', '_')}")(**options)
@@ -125,6 +137,41 @@ class Command(BaseCommand):
                                  "parent": parent_region})
         self.stdout.write(f"{'已新增' if created else '已更新'}区域：{region.code} {region.name}")
 
-    def handle_reindex(self, **_) -> None:
-        count = search.reindex(Item.objects.all())
-        self.stdout.write(f"已重建索引：{Item.objects.count()} 个事项，{count} 个词元。")
+    def handle_index(self, **_) -> None:
+        started = time.perf_counter()
+        index = search.build_index()
+        self.stdout.write(f"检索索引：{index.size} 个事项，{index.token_count} 个检索单元，"
+                          f"词表 {len(index.vocabulary)} 条，用时 {time.perf_counter() - started:.2f} 秒。")
+
+    def handle_vocabulary(self, *, vocabulary_action: str, **options) -> None:
+        getattr(self, f"handle_vocabulary_{vocabulary_action}")(**options)
+
+    def handle_vocabulary_import(self, *, file: Path, dry_run: bool, by: str | None, **_) -> None:
+        if not file.is_file():
+            raise CommandError(f"文件不存在：{file}")
+        if by is None:
+            try:
+                by = getpass.getuser()
+            except (KeyError, OSError):  # no login name (a container without a passwd entry)
+                by = ""
+        try:
+            report = vocabulary.do_import_vocabulary(file, changed_by=by, dry_run=dry_run)
+        except Conflict as exc:
+            raise CommandError(f"{exc}（未导入任何词条）") from None
+        if not report.ok:
+            for error in report.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"未导入任何词条：发现 {len(report.errors)} 处错误。")
+        counts = f"{report.entries} 个词条，新增 {report.created}，更新 {report.updated}，未变 {report.unchanged}"
+        if dry_run:
+            self.stdout.write(f"检查通过：{counts}（--dry-run，未写入）。")
+        else:
+            self.stdout.write(f"导入完成：{counts}。")
+
+    def handle_vocabulary_export(self, *, out: Path | None, **_) -> None:
+        text = vocabulary.export_vocabulary()
+        if out is None:
+            self.stdout.write(text, ending="")
+            return
+        out.write_text(text, encoding="utf-8")
+        self.stdout.write(f"已导出 {len(text.splitlines()) - 1} 个词条到 {out}")
