@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from django.db import IntegrityError, transaction
 
+from tongban.catalog import search
 from tongban.catalog.models import (
     CHANNEL_FIELDS,
     MODE_FIELDS,
@@ -212,6 +213,7 @@ def _import_items(rows: list[ItemData], *, source: str, changed_by: str, note: s
             ],
             batch_size=1000,
         )
+        search.changed()
     summary.created, summary.updated = len(new), len(changed)
     return summary
 
@@ -231,5 +233,6 @@ def do_record_change(item: Item, *, source: str, changed_by: str, note: str = ""
         Item.objects.filter(pk=item.pk).update(version=version)
         ItemVersion.objects.create(item=item, version=version, snapshot=data.as_dict(), source=source,
                                    note=note, changed_by=changed_by)
+        search.changed()
     return True
 

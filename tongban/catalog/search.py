@@ -1,16 +1,20 @@
 """Search the catalogue in residents' words: the index of `tongban.textmining.search`, kept in step with the database.
 
 Each process keeps one `Index` of every item (names, keywords, departments, type, class) and of the
-administrators' vocabulary (检索词表). Before each search it asks the database for a stamp — the newest
-item version and the newest vocabulary version, one cheap query each — and rebuilds the index when the
-stamp moved (an import, an admin edit, a vocabulary change, on any process). Building takes about 0.1 s
-for a thousand items and grows linearly (docs/search.md). The ranking happens in Python over rows read
-in code order, so SQLite and PostgreSQL return the same list in the same order.
+administrators' vocabulary (检索词表). It is rebuilt when the catalogue or the vocabulary changed:
+- a write in this process (an import, an admin save, a vocabulary edit) is seen by the next search;
+- a write in another process is seen within `FRESH_SECONDS`: at most that often, a search asks the
+  database for a stamp (the newest item version and vocabulary version, two cheap queries) and
+  rebuilds when it moved.
+Building takes about half a second for a thousand items and grows linearly (docs/search.md). The
+ranking happens in Python over rows read in code order, so SQLite and PostgreSQL return the same list
+in the same order.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -24,8 +28,27 @@ from tongban.textmining.search import MAX_QUERY_LENGTH, Document, Index, Plan, R
 # bigram the catalogue knows) for the result to count as a good answer; below it the page says so
 GOOD_ENOUGH = 0.3
 
+FRESH_SECONDS = 1.0  # how stale another process's change may be at most
+SUGGEST_UP_TO = 8  # characters of a query (fillers blanked) for which a "did you mean" is sought
+
+
+@dataclass
+class _Cached:
+    stamp: str
+    local: tuple[int, int]  # (item writes, vocabulary writes) of this process when last checked
+    checked: float  # time.monotonic() of the last stamp check
+    index: Index
+
+
 _lock = threading.Lock()
-_cached: tuple[str, Index] | None = None
+_cached: _Cached | None = None
+_item_writes = 0
+
+
+def changed() -> None:
+    """Items were written in this process (catalog.actions calls it): the next search rebuilds."""
+    global _item_writes
+    _item_writes += 1
 
 
 def _stamp() -> str:
@@ -50,14 +73,18 @@ def build_index() -> Index:
 def current_index() -> Index:
     """This process's index, rebuilt first if the catalogue or the vocabulary changed since it was built."""
     global _cached
-    stamp = _stamp()
+    local = (_item_writes, vocabulary.generation())
+    now = time.monotonic()
     cached = _cached
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
+    if cached is not None and cached.local == local and now - cached.checked < FRESH_SECONDS:
+        return cached.index
+    stamp = _stamp()
     with _lock:
-        if _cached is None or _cached[0] != stamp:
-            _cached = (stamp, build_index())
-        return _cached[1]
+        cached = _cached
+        if cached is None or cached.stamp != stamp or cached.local != local:
+            cached = _cached = _Cached(stamp, local, now, build_index())
+        cached.checked = now
+        return cached.index
 
 
 def forget() -> None:
@@ -111,7 +138,9 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     result.items = fetch_items(result.ids[:limit] if limit is not None else result.ids)
     ideal = index.best_possible(plan)
     result.complete = bool(matches) and (ideal == 0 or matches[0].score >= GOOD_ENOUGH * ideal)
-    # "did you mean": when the answer is poor, or a short query has a word nobody knows (营业执造)
-    if not result.complete or (len(plan.content.strip()) <= 6 and index.unknown(plan)):
+    # "did you mean", for a short query only (a sentence gets the help box instead): when the answer is
+    # poor, or the query has a word nobody knows (营业执造)
+    short = len(plan.content.strip()) <= SUGGEST_UP_TO
+    if short and (not result.complete or index.unknown(plan)):
         result.suggestion = suggest(text, [*index.words(), *(index.names[index.position[m.id]] for m in matches[:20])])
     return result

@@ -132,6 +132,11 @@ def _bump() -> None:
     _generation = next(_writes)
 
 
+def generation() -> int:
+    """How many vocabulary writes this process has made (free to read: no query)."""
+    return _generation
+
+
 def stamp() -> str:
     """Changes whenever the vocabulary changes. One query: entries counted, newest version id."""
     quote = connection.ops.quote_name

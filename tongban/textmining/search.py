@@ -222,6 +222,7 @@ class Index:
         self.vocabulary = {normalise(w): tuple(normalise(t) for t in terms if normalise(t))
                            for w, terms in (vocabulary or {}).items() if normalise(w)}
         self._words_by_length = sorted(self.vocabulary, key=lambda w: (-len(w), w))
+        self._words: list[str] | None = None
         self._words_by_first: dict[str, list[str]] = defaultdict(list)  # longest first within each
         for word in self._words_by_length:
             self._words_by_first[word[0]].append(word)
@@ -415,7 +416,9 @@ class Index:
 
     def words(self) -> list[str]:
         """Known words for "did you mean": the vocabulary's words and terms."""
-        return sorted(set(self.vocabulary) | {t for terms in self.vocabulary.values() for t in terms})
+        if self._words is None:
+            self._words = sorted(set(self.vocabulary) | {t for terms in self.vocabulary.values() for t in terms})
+        return self._words
 
 
 def _occurrences(word: str, text: str) -> list[tuple[int, int]]:

@@ -63,6 +63,11 @@ def test_search_endpoint(client, catalogue):
     assert data["results"][0]["code"] == "A1"
     typo = client.get("/api/catalog/search", {"q": "营业执造"}).json()
     assert typo["results"][0]["code"] == "A2" and typo["suggestion"] == "营业执照"
+    assert typo["explanations"] is None
+    explained = client.get("/api/catalog/search", {"q": "失业金", "explain": "true", "limit": 1}).json()
+    [first] = explained["explanations"]
+    assert first["code"] == "A1" and first["score"] > 0
+    assert {r["via"].split("：")[0] for r in first["reasons"]} >= {"查询词"}
     assert client.get("/api/catalog/search").status_code == 422
     assert client.get("/api/catalog/search", {"q": "社保", "limit": 1000}).status_code == 422
     assert client.get("/api/catalog/search", {"q": "x" * 101}).status_code == 422

@@ -82,3 +82,27 @@ def test_filters_narrow_the_search(catalogue):
 def test_reindex_after_rename_finds_the_new_name(catalogue):
     load(item("A2", "失业保险金申领（线上）", keywords=("失业金",)))
     assert names(search("失业金")) == ["失业保险金申领（线上）"]
+
+
+def test_another_process_edit_is_seen_once_the_stamp_is_checked(catalogue, monkeypatch):
+    from tongban.catalog import search as module
+    from tongban.catalog.models import ItemVersion
+
+    assert names(search("鲸鱼湾")) == []  # the index is built and cached
+    # another process renames an item: its rows change, this process's write counter does not
+    item_a2 = Item.objects.get(code="A2")
+    Item.objects.filter(pk=item_a2.pk).update(name="鲸鱼湾渔船登记")
+    ItemVersion.objects.create(item=item_a2, version=2, snapshot={}, source="import", changed_by="other")
+    assert names(search("鲸鱼湾")) == []  # within FRESH_SECONDS this process may answer from its index
+    monkeypatch.setattr(module, "FRESH_SECONDS", 0.0)
+    assert names(search("鲸鱼湾")) == ["鲸鱼湾渔船登记"]
+
+
+def test_the_command_prints_code_and_name_best_first(catalogue):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("catalog", "search", "社保卡丢了怎么补办", stdout=out)
+    assert out.getvalue().splitlines()[0] == "A3\t社会保障卡申领"

@@ -170,6 +170,12 @@ def test_public_web_form(client, hl):
     assert c.number in response.content.decode() and (c.region, c.channel) == (hl["lf"], "web")
 
 
+def test_the_web_form_opened_from_a_search_that_found_nothing_says_what_was_searched(client, hl):
+    page = client.get("/hotline/report/", {"text": "想开个宠物医院"}).content.decode()
+    assert "我想办理：想开个宠物医院。在事项搜索中没有找到对应的事项" in page
+    assert not Complaint.objects.exists()  # nothing is registered until the resident sends it
+
+
 def test_rates_page_and_excel(client, hl):
     p = hl["people"]
     c = actions.do_contact(p["hbj"], actions.do_dispatch(p["tz_op"], register(hl), hl["noise"]))

@@ -122,7 +122,9 @@ class Command(BaseCommand):
         if result.suggestion:
             self.stdout.write(f"您是不是要找：{result.suggestion}")
         if not result.items:
-            self.stdout.write("没有找到相关事项。")
+            self.stdout.write("没有找到相关事项，可拨打 12345 咨询。")
+        elif not result.complete:
+            self.stdout.write("没有找到完全对应的事项，以下是最接近的（也可拨打 12345 咨询）：")
         for item in result.items[:limit]:
             self.stdout.write(f"{item.code}\t{item.name}")
 
