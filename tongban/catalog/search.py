@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db.models import Max, QuerySet
 
-from tongban.catalog import vocabulary
+from tongban.catalog import themes, vocabulary
 from tongban.catalog.models import Competence, Item, ItemVersion
 from tongban.textmining.search import MAX_QUERY_LENGTH, Document, Index, Plan, Reason, normalise, suggest
 
@@ -29,6 +29,7 @@ from tongban.textmining.search import MAX_QUERY_LENGTH, Document, Index, Plan, R
 GOOD_ENOUGH = 0.3
 
 FRESH_SECONDS = 1.0  # how stale another process's change may be at most
+MEMBER_GOOD = 0.75  # a member of a life event must match its official name closely (see _theme_members)
 SUGGEST_UP_TO = 8  # characters of a query (fillers blanked) for which a "did you mean" is sought
 
 
@@ -100,6 +101,8 @@ class SearchResult:
     items: list[Item] = field(default_factory=list)  # the first `limit` of them, loaded
     complete: bool = True  # the best match is a good answer (else the page offers help beside the closest)
     suggestion: str = ""  # "did you mean", when the answer is not good
+    theme: str = ""  # the life event (一件事) the query names, shown above the items with `theme_items`
+    theme_items: list[Item] = field(default_factory=list)
     plan: Plan | None = None  # how the query was read (for `explain`)
     index: Index | None = None
 
@@ -140,7 +143,22 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     result.complete = bool(matches) and (ideal == 0 or matches[0].score >= GOOD_ENOUGH * ideal)
     # "did you mean", for a short query only (a sentence gets the help box instead): when the answer is
     # poor, or the query has a word nobody knows (营业执造)
+    theme = themes.fitting(text)
+    if theme is not None:
+        members = _theme_members(index, theme)
+        if members:
+            result.theme, result.theme_items = theme.name, fetch_items(members)
     short = len(plan.content.strip()) <= SUGGEST_UP_TO
     if short and (not result.complete or index.unknown(plan)):
         result.suggestion = suggest(text, [*index.words(), *(index.names[index.position[m.id]] for m in matches[:20])])
     return result
+
+
+def _theme_members(index: Index, theme: themes.Theme) -> list[int]:
+    """The event's items this catalogue has: for each member, its best match if that is a good answer."""
+    found: list[int] = []
+    for member in theme.members:
+        plan, matches = index.search(member, limit=1)
+        if matches and matches[0].score >= MEMBER_GOOD * index.best_possible(plan) and matches[0].id not in found:
+            found.append(matches[0].id)
+    return found

@@ -91,3 +91,23 @@ def test_explain_says_which_words_and_synonyms_matched(demo):
     result = search("个体户注消", limit=1)
     vias = {reason.via.split(" →")[0] for reason in result.explain(result.items[0])}
     assert {"词表：个体户", "同音：注消"} <= vias
+
+
+def test_a_life_event_shows_its_items_above_the_results(demo):
+    result = search("家里老人去世了要办哪些手续")
+    assert result.theme == "身后一件事"
+    assert [i.name for i in result.theme_items][:2] == ["死亡人员户口注销", "丧葬补助金、抚恤金申领"]
+    assert search("社保卡补领").theme == ""  # no event named: no theme
+
+
+def test_a_life_event_member_this_catalogue_lacks_is_left_out(demo):
+    # 开办企业 lists 印章刻制备案, which the demo catalogue does not have: no near miss stands in for it
+    names = [i.name for i in search("开公司").theme_items]
+    assert names == ["企业设立登记", "住房公积金单位登记开户"]
+
+
+def test_the_results_page_shows_the_event_and_the_help(client, demo):
+    page = client.get("/items/", {"q": "生孩子了要办什么"}).content.decode()
+    assert "新生儿出生一件事" in page and "出生登记" in page
+    page = client.get("/items/", {"q": "火星移民签证"}).content.decode()
+    assert "没有找到与“火星移民签证”" in page and "12345" in page and "/hotline/report/?text=" in page

@@ -1,0 +1,51 @@
+"""一件事: a life event (a child born, a death in the family, opening a shop) and the items it usually takes.
+
+When a query names an event (给孩子上户口 names 新生儿出生), the results page shows the event's items above
+the ranked list, in the order people do them. The events are a shipped file, `data/themes.tsv`: each has
+trigger words and its members, each member written as a search for its official name. `tongban.catalog.search`
+resolves the members against this catalogue; a member with no good match is left out, so the same file
+serves any region's catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from tongban.textmining.search import normalise
+
+THEMES_FILE = Path(__file__).resolve().parent / "data" / "themes.tsv"
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    triggers: tuple[str, ...]
+    members: tuple[str, ...]
+
+
+@cache
+def themes() -> tuple[Theme, ...]:
+    """The shipped events (none when the file is missing)."""
+    if not THEMES_FILE.is_file():
+        return ()
+    out: list[Theme] = []
+    lines = [line for line in THEMES_FILE.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    for line in lines[1:]:  # after the header
+        name, triggers, members = (line.split("\t") + ["", ""])[:3]
+        out.append(Theme(name.strip(), tuple(normalise(t) for t in triggers.split("|") if t.strip()),
+                         tuple(m.strip() for m in members.split("|") if m.strip())))
+    return tuple(out)
+
+
+def fitting(query: str) -> Theme | None:
+    """The event a query names: the one with the longest trigger in it (ties: the file's order)."""
+    text = normalise(query)
+    best: tuple[int, Theme] | None = None
+    for theme in themes():
+        length = max((len(t) for t in theme.triggers if t in text), default=0)
+        if length and (best is None or length > best[0]):
+            best = (length, theme)
+    return best[1] if best else None
