@@ -264,7 +264,8 @@ class Index:
                 for char in set(run):
                     plan.add(char, UNIGRAM_WEIGHT, f"查询字：{char}", [[char]])
         self._pinyin(plan, latin)
-        for variant in self._respelled(chinese):
+        # the query with its filler words taken out, not blanked: 改了名字 → 改名字, a vocabulary word
+        for variant in [_FILLER_RE.sub("", text), *self._respelled(chinese)]:
             self._expand(plan, variant)
         return plan
 
