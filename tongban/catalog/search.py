@@ -155,10 +155,16 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
 
 
 def _theme_members(index: Index, theme: themes.Theme) -> list[int]:
-    """The event's items this catalogue has: for each member, its best match if that is a good answer."""
+    """The event's items this catalogue has: for each member, its best match if that is a good answer.
+    Worked out once per index (it depends on the catalogue, not on the query)."""
+    key = f"theme:{theme.name}"
+    known = index.memo.get(key)
+    if isinstance(known, list):
+        return known
     found: list[int] = []
     for member in theme.members:
         plan, matches = index.search(member, limit=1)
         if matches and matches[0].score >= MEMBER_GOOD * index.best_possible(plan) and matches[0].id not in found:
             found.append(matches[0].id)
+    index.memo[key] = found
     return found

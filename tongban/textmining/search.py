@@ -223,6 +223,7 @@ class Index:
                            for w, terms in (vocabulary or {}).items() if normalise(w)}
         self._words_by_length = sorted(self.vocabulary, key=lambda w: (-len(w), w))
         self._words: list[str] | None = None
+        self.memo: dict[str, object] = {}  # what callers derive from this index alone (the life events' items)
         self._words_by_first: dict[str, list[str]] = defaultdict(list)  # longest first within each
         for word in self._words_by_length:
             self._words_by_first[word[0]].append(word)
