@@ -18,6 +18,7 @@ from tongban.catalog.models import (
     Synonym,
     SynonymVersion,
 )
+from tongban.core.admin import ReadOnlyAdmin
 
 
 @admin.register(Region)
@@ -149,18 +150,9 @@ class SynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(SynonymVersion)
-class SynonymVersionAdmin(admin.ModelAdmin):
+class SynonymVersionAdmin(ReadOnlyAdmin):
     """The vocabulary's history, read only."""
 
     list_display = ["word", "version", "terms", "enabled", "source", "changed_by", "changed_at"]
     list_filter = ["source", "enabled"]
     search_fields = ["word", "terms", "changed_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
