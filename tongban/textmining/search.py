@@ -5,9 +5,10 @@ catalogue's items answers them in three steps (docs/search.md has the reasoning 
 
 1. **Read the query** (`Index.plan`): NFKC and lower case; filler words (怎么, 需要, 去哪, 了 …) are cut
    out; what is left becomes character bigrams (weight 1) and single characters (weight 0.2). Then it
-   is widened, each added token remembering why (for `explain`):
-   - **vocabulary**: an everyday word or abbreviation in the query (娃儿, 个体户, 新农合) adds the bigrams
-     of its official terms (the administrators' vocabulary, `tongban.catalog.vocabulary`);
+   is widened with groups of alternatives (an item scores the best alternative of each group), each
+   remembering why (for `explain`):
+   - **vocabulary**: an everyday word or abbreviation in the query (娃儿, 个体户, 新农合) is one group
+     whose alternatives are its official terms (the administrators' vocabulary, `catalog.vocabulary`);
    - **sound**: a bigram the catalogue does not know adds the bigrams of the same pinyin that it does
      know (注消 → 注销, 残急 → 残疾); a Latin run that is pinyin (shebao, gong ji jin) adds the bigrams
      and vocabulary words of those syllables;
