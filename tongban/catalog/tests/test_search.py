@@ -106,3 +106,14 @@ def test_the_command_prints_code_and_name_best_first(catalogue):
     out = io.StringIO()
     call_command("catalog", "search", "社保卡丢了怎么补办", stdout=out)
     assert out.getvalue().splitlines()[0] == "A3\t社会保障卡申领"
+
+
+@pytest.mark.parametrize("query", ["🙂" * 50, "<script>alert(1)</script>", "%_'\"\\", "a" * 500, "了的吗？"])
+def test_odd_input_gets_an_answer_not_an_error(client, catalogue, query):
+    assert isinstance(search(query).items, list)
+    assert client.get("/items/", {"q": query}).status_code == 200
+
+
+def test_a_nul_byte_is_refused_clearly(client, catalogue):
+    assert isinstance(search("\x00社保").items, list)
+    assert client.get("/items/", {"q": "\x00"}).status_code == 400  # refused before any view runs
