@@ -24,8 +24,8 @@ from tongban.catalog import themes, vocabulary
 from tongban.catalog.models import Competence, Item, ItemVersion
 from tongban.textmining.search import MAX_QUERY_LENGTH, Document, Index, Plan, Reason, normalise, suggest
 
-# the best item must score at least this share of an ideal item's score (one that contains every query
-# bigram the catalogue knows) for the result to count as a good answer; below it the page says so
+# the best item must score at least this share of an ideal item's score (`Index.best_possible`) for the
+# result to count as a good answer; below it the page says so and offers help
 GOOD_ENOUGH = 0.3
 
 FRESH_SECONDS = 1.0  # how stale another process's change may be at most
