@@ -78,3 +78,20 @@ def syllables(letters: str) -> list[str] | None:
                 if current is None or len(candidate) < len(current):
                     best[end] = candidate
     return best[n]
+
+
+_NEAR = [(re.compile(pattern), plain) for pattern, plain in (
+    (r"^zh", "z"), (r"^ch", "c"), (r"^sh", "s"), (r"^n", "l"), (r"^f", "h"),
+    (r"ing$", "in"), (r"eng$", "en"), (r"ang$", "an"),
+)]
+
+
+def near(key: str) -> str:
+    """A key with the sounds many speakers do not tell apart merged (n/l, zh/z, ch/c, sh/s, f/h,
+    -ing/-in, -eng/-en, -ang/-an), as 四川 and 河北 residents often type them: "liu ye" ≈ "niu ye"."""
+    out = []
+    for syllable in key.split(" "):
+        for pattern, plain in _NEAR:
+            syllable = pattern.sub(plain, syllable)
+        out.append(syllable)
+    return " ".join(out)

@@ -51,6 +51,7 @@ UNIGRAM_WEIGHT = 0.2  # single characters: a little help for typos and one-chara
 VOCABULARY_WEIGHT = 0.8
 SOUND_WEIGHT = 0.8  # a bigram the catalogue does not know, replaced by one that sounds the same
 SOUND_WEIGHT_KNOWN = 0.35  # the same for a bigram the catalogue knows (公正 → 公证)
+NEAR_SOUND_WEIGHT = 0.5  # an unknown bigram, replaced by one of a near sound (n/l, zh/z, -ing/-in …)
 ABBREVIATION_WEIGHT = 0.5
 ABBREVIATION_MARK = "~"  # token namespace of the skip-bigrams (first + third character)
 # an item scoring less than this share of the best item's score is noise (a shared character, a department)
@@ -229,10 +230,12 @@ class Index:
         for word in self._words_by_length:
             self._words_by_first[word[0]].append(word)
         self._sounds: dict[str, set[str]] = defaultdict(set)  # "zhu xiao" → {注销}: bigrams the catalogue knows
+        self._near_sounds: dict[str, set[str]] = defaultdict(set)  # the same under `pinyin.near` keys
         for token in self._postings:
             if len(token) == 2 and token[0] != ABBREVIATION_MARK:
                 for key in pinyin.keys(token):
                     self._sounds[key].add(token)
+                    self._near_sounds[pinyin.near(key)].add(token)
         self._word_sounds: dict[str, set[str]] = defaultdict(set)  # "shebao" → {社保}: vocabulary words
         for word in self.vocabulary:
             for key in pinyin.keys(word):
@@ -278,6 +281,11 @@ class Index:
             others = sorted(o for o in self._sounds.get(key, ()) if o != token and o in self._postings)
             if others:
                 plan.add(f"同音：{token}", weight, f"同音：{token} → {'、'.join(others[:5])}", [[o] for o in others])
+            elif not known:
+                near = sorted(o for o in self._near_sounds.get(pinyin.near(key), ()) if o != token)
+                if near:
+                    plan.add(f"近音：{token}", NEAR_SOUND_WEIGHT, f"近音：{token} → {'、'.join(near[:5])}",
+                             [[o] for o in near])
 
     def _respelled(self, chinese: list[str]) -> list[str]:
         """The query's Chinese runs with a bigram the catalogue does not know replaced by a homophone that it

@@ -111,6 +111,15 @@ def test_homophone_typos_find_the_item():
     assert any(r.via == "同音：彩伐 → 采伐" for r in idx.explain(plan, matches[0].id))
 
 
+def test_near_sounds_that_many_speakers_merge_are_tolerated():
+    # 宁 (ning) for 林 (lin): n/l and -ing/-in, as in 四川 and 河北 speech
+    assert pinyin.near("ning mu") == pinyin.near("lin mu") == "lin mu"
+    idx = index()
+    assert top(idx, "宁木砍伐") == ["林木采伐许可证核发"]
+    plan, matches = idx.search("宁木砍伐")
+    assert any(r.via.startswith("近音：宁木") for r in idx.explain(plan, matches[0].id))
+
+
 def test_a_vocabulary_word_typed_with_a_wrong_character_is_still_expanded():
     assert top(index(), "设保卡丢了") == ["社会保障卡补领、换领、换发"]
 
