@@ -25,6 +25,7 @@ from tongban.catalog.importexport import RowError
 from tongban.catalog.models import Synonym, SynonymVersion
 from tongban.core import clock
 from tongban.core.errors import Conflict, Invalid
+from tongban.textmining.search import normalise  # words are stored as search reads queries
 
 MAX_WORD = 20
 MAX_TERM = 30
@@ -60,11 +61,6 @@ class Problem:
     code: str
     column: str  # a key of COLUMNS
     message: str
-
-
-def normalise(text: str | None) -> str:
-    """As search normalises a query (textmining.search.normalise): NFKC, lower case, stripped."""
-    return unicodedata.normalize("NFKC", text or "").lower().strip()
 
 
 def split_terms(terms: str | Iterable[str]) -> tuple[str, ...]:

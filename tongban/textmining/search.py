@@ -171,10 +171,6 @@ class Plan:
         if alts and (known is None or known.weight < weight):
             self.groups[key] = Group(via, weight, alts)
 
-    @property
-    def tokens(self) -> set[str]:
-        return {t for g in self.groups.values() for alt in g.alternatives for t in alt}
-
 
 @dataclass(frozen=True)
 class Match:
@@ -219,19 +215,19 @@ class Index:
         for token, (row_list, weight_list) in postings.items():
             at, freq = np.array(row_list, dtype=np.int64), np.array(weight_list, dtype=np.float64)
             self._gains[token] = (at, self._idf[token] * freq * (K1 + 1) / (freq + self._norm[at]))
-        self._postings = self._gains  # the tokens the catalogue knows
         self.token_count = len(self._gains)
         self.vocabulary = {normalise(w): tuple(normalise(t) for t in terms if normalise(t))
                            for w, terms in (vocabulary or {}).items() if normalise(w)}
         self._words_by_length = sorted(self.vocabulary, key=lambda w: (-len(w), w))
         self._words: list[str] | None = None
+        self._vocabulary_bigrams = {t for w in self.vocabulary for run in runs(w) for t in bigrams(run)}
         self.memo: dict[str, object] = {}  # what callers derive from this index alone (the life events' items)
         self._words_by_first: dict[str, list[str]] = defaultdict(list)  # longest first within each
         for word in self._words_by_length:
             self._words_by_first[word[0]].append(word)
         self._sounds: dict[str, set[str]] = defaultdict(set)  # "zhu xiao" → {注销}: bigrams the catalogue knows
         self._near_sounds: dict[str, set[str]] = defaultdict(set)  # the same under `pinyin.near` keys
-        for token in self._postings:
+        for token in self._gains:
             if len(token) == 2 and token[0] != ABBREVIATION_MARK:
                 for key in pinyin.keys(token):
                     self._sounds[key].add(token)
@@ -275,10 +271,10 @@ class Index:
         return plan
 
     def _sound_alikes(self, plan: Plan, token: str) -> None:
-        known = token in self._postings or token in self.vocabulary
+        known = token in self._gains or token in self.vocabulary
         weight = SOUND_WEIGHT_KNOWN if known else SOUND_WEIGHT
         for key in pinyin.keys(token):
-            others = sorted(o for o in self._sounds.get(key, ()) if o != token and o in self._postings)
+            others = sorted(o for o in self._sounds.get(key, ()) if o != token and o in self._gains)
             if others:
                 plan.add(f"同音：{token}", weight, f"同音：{token} → {'、'.join(others[:5])}", [[o] for o in others])
             elif not known:
@@ -294,7 +290,7 @@ class Index:
         for run in chinese:
             for i in range(len(run) - 1):
                 token = run[i:i + 2]
-                if token in self._postings or token in self.vocabulary:
+                if token in self._gains or token in self.vocabulary:
                     continue
                 for key in pinyin.keys(token):
                     for other in sorted(self._sounds.get(key, ()))[:3]:
@@ -314,7 +310,7 @@ class Index:
             for word in sorted(self._word_sounds.get(chunk, ())):
                 self._expand_word(plan, word, f"拼音：{chunk} → {word}")
             for i in range(len(cut) - 1):
-                found = sorted(t for t in self._sounds.get(f"{cut[i]} {cut[i + 1]}", ()) if t in self._postings)
+                found = sorted(t for t in self._sounds.get(f"{cut[i]} {cut[i + 1]}", ()) if t in self._gains)
                 if found:
                     plan.add(f"拼音：{cut[i]}{cut[i + 1]}", 1.0, f"拼音：{cut[i]}{cut[i + 1]} → {'、'.join(found[:5])}",
                              [[t] for t in found] + [[ABBREVIATION_MARK + t] for t in found])
@@ -346,7 +342,7 @@ class Index:
         """Rows and score of one alternative: the sum of its tokens' gains, a long term (社会保障卡, four
         bigrams) scaled to weigh like two query bigrams, so that a term is one thing asked for, not many."""
         parts = [g for g in (self._gain(t) for t in alternative) if g is not None]
-        scale = min(1.0, TERM_BIGRAMS / len(alternative))
+        scale = _term_scale(alternative)
         if len(parts) <= 1:
             return (parts[0][0], parts[0][1] * scale) if parts else None
         rows, inverse = np.unique(np.concatenate([p[0] for p in parts]), return_inverse=True)
@@ -413,7 +409,7 @@ class Index:
                     if at < len(gain[0]) and gain[0][at] == i:
                         gained += float(gain[1][at])
                         hit.append(token.lstrip(ABBREVIATION_MARK))
-                gained *= min(1.0, TERM_BIGRAMS / len(alternative))
+                gained *= _term_scale(alternative)
                 if gained > best[0]:
                     best = (gained, hit)
             if best[0] > 0:
@@ -423,13 +419,18 @@ class Index:
     def unknown(self, plan: Plan) -> list[str]:
         """Query bigrams that neither the catalogue nor the vocabulary knows (a typo, or a word of no item)."""
         return [t for t, g in plan.groups.items() if g.via.startswith("查询词") and len(t) == 2
-                and t not in self._gains and not any(t in w for w in self.vocabulary)]
+                and t not in self._gains and t not in self._vocabulary_bigrams]
 
     def words(self) -> list[str]:
         """Known words for "did you mean": the vocabulary's words and terms."""
         if self._words is None:
             self._words = sorted(set(self.vocabulary) | {t for terms in self.vocabulary.values() for t in terms})
         return self._words
+
+
+def _term_scale(alternative: tuple[str, ...]) -> float:
+    """A long vocabulary term (社会保障卡, four bigrams) weighs like TERM_BIGRAMS query bigrams at most."""
+    return min(1.0, TERM_BIGRAMS / len(alternative))
 
 
 def _occurrences(word: str, text: str) -> list[tuple[int, int]]:
