@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tongban.catalog",
     "tongban.calendar",
     "tongban.audit",
+    "tongban.notifications",
     "tongban.accounts",
     "tongban.cases",
     "tongban.ratings",

@@ -56,3 +56,55 @@ def profile_of(user: Actor | None) -> StaffProfile | None:
         return user.staff
     except StaffProfile.DoesNotExist:
         return None
+
+
+# ---- 办事人: citizens and enterprises with a verified identity (实名) ------------------------------
+
+class Citizen(models.Model):
+    """A resident's real-name account (实名账号): who they are, confirmed at registration.
+
+    The name and 身份证号 pass the GB 11643 check and the mobile number was confirmed by a one-time SMS
+    code (`accounts.citizens`). An online application is filed only under this identity (or under an
+    enterprise the citizen is 经办人 of). A citizen is never staff: staff log in apart (docs/citizens.md).
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="citizen")
+    name = models.CharField("姓名", max_length=50)
+    id_number = models.CharField("身份证号", max_length=18, unique=True)
+    phone = models.CharField("手机号", max_length=11, unique=True)
+    region = models.ForeignKey(Region, verbose_name="注册地区", on_delete=models.PROTECT,
+                               help_text="本节点服务的区域之一")
+    phone_verified_at = models.DateTimeField("手机号验证时间")
+    created_at = models.DateTimeField("注册时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "实名账号（个人）"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.phone[:3]}****{self.phone[-4:]}）"
+
+
+class Enterprise(models.Model):
+    """An enterprise account: its 统一社会信用代码 (GB 32100) and the citizens who act for it (经办人)."""
+
+    credit_code = models.CharField("统一社会信用代码", max_length=18, unique=True)
+    name = models.CharField("企业名称", max_length=100)
+    legal_representative_id = models.CharField("法定代表人身份证号", max_length=18)
+    agents = models.ManyToManyField(Citizen, verbose_name="经办人", related_name="enterprises")
+    created_at = models.DateTimeField("登记时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "企业账号"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def citizen_of(user: Actor | None) -> Citizen | None:
+    """The real-name account of a user, or None (staff, anonymous, an account without one)."""
+    if user is None or not user.is_authenticated:
+        return None
+    try:
+        return user.citizen
+    except Citizen.DoesNotExist:
+        return None
