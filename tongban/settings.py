@@ -188,6 +188,9 @@ if not (len(TONGBAN_CASE_PREFIX) == 2 and TONGBAN_CASE_PREFIX.isascii() and TONG
 # What the cases app asks the layers above it (docs/cases.md): its federation port, and the extra
 # panels of the case page, functions (request, case) -> dict merged into the page's context.
 TONGBAN_CASE_FEDERATION = "tongban.federation.caseport.Federation"
+# Called inside the transaction of every case change on this node (cases/ports.py case_changed): the
+# layers above tell the applicant (notifications), invite a rating. Empty list: nobody listens.
+TONGBAN_CASE_LISTENERS: list[str] = []
 TONGBAN_CASE_PAGE_PANELS = ["tongban.documents.casepanel.notices", "tongban.federation.casepanel.exchange"]
 
 # 接诉即办 Open311 (docs/hotline.md): when set, creating a request needs one of these keys (api_key).

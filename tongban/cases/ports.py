@@ -99,3 +99,23 @@ def _load(path: str) -> CaseFederation:
 def federation() -> CaseFederation:
     """The implementation named by `TONGBAN_CASE_FEDERATION` (read on each call, so tests may override it)."""
     return _load(settings.TONGBAN_CASE_FEDERATION)
+
+
+# ---- listeners: what the layers above do when a case changes (tell the applicant, invite a rating) ----
+
+class CaseListener(Protocol):
+    def __call__(self, case: Case, before: str) -> None:
+        """`case` (fresh) changed on this node — by an action here or a peer's update applied here; `before`
+        is its state before ("" for a new case). Called inside the change's transaction."""
+
+
+@cache
+def _listeners(paths: tuple[str, ...]) -> list[CaseListener]:
+    return [import_string(path) for path in paths]
+
+
+def case_changed(case: Case, before: str) -> None:
+    """Call every function named by the setting `TONGBAN_CASE_LISTENERS`, in order, inside the change's
+    transaction (explicit calls, no signals: the setting is the list of who listens)."""
+    for listener in _listeners(tuple(getattr(settings, "TONGBAN_CASE_LISTENERS", ()))):
+        listener(case, before)

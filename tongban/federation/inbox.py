@@ -16,6 +16,7 @@ from django.db.models import F
 
 from tongban.audit.actions import do_append
 from tongban.cases.models import Case, JointTask
+from tongban.cases.ports import case_changed
 from tongban.catalog.models import Department, Item, Region
 from tongban.core import clock
 from tongban.core.errors import TongbanError
@@ -116,10 +117,12 @@ def _apply_case_update(sender: str, data: dict) -> str:
             delegations.check_delegated_case(data)
         except (delegations.DelegationError, Item.DoesNotExist, Department.DoesNotExist, Region.DoesNotExist) as exc:
             raise SyncError(f"委托核验未通过：{exc}", code="federation.delegation_check_failed") from None
+    before = local.state if local is not None else ""
     try:
         case, created = casesync.apply_snapshot(sender, data)
     except (KeyError, ValueError, TypeError) as exc:
         raise SyncError(f"办件内容格式错误：{exc}", code="federation.case_malformed") from None
+    case_changed(case, before)  # the layers above learn of it as of a change made here (e.g. tell the applicant)
     do_append(at=clock.now(), actor=f"node:{sender}", action="case.replicated", subject=f"case:{case.number}",
               data={"state": case.state, "version": case.version, "created": created})
     return ""

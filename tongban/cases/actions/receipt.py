@@ -20,7 +20,7 @@ from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.audit.actions import do_append
 from tongban.cases.actions.access import signed_in
 from tongban.cases.models import ApplicantKind, Case, Delivery
-from tongban.cases.ports import DelegationRefused, federation
+from tongban.cases.ports import DelegationRefused, case_changed, federation
 from tongban.catalog.models import Channel, Competence, Department, Item, ItemVersion, Mode, Region, ServiceCentre
 from tongban.core import clock
 from tongban.core.errors import Invalid, NotAllowed
@@ -229,6 +229,7 @@ def do_receive(user: Actor, app: Application) -> Case:
             number=_next_number(timezone.localdate(at).year), received_at=at, created_by=creator,
             applicant_user=creator if profile_of(user) is None else None, **fields)
         federation().replicate(case)  # a case for another node's item: that node gets its copy (read-only)
+        case_changed(case, "")
         do_append(at=clock.now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
                         "receiving_region": case.receiving_region.code,

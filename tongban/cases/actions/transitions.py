@@ -15,7 +15,7 @@ from tongban.calendar.actions import YearNotLoaded, add_workdays, workdays_betwe
 from tongban.cases.actions.access import check_actor, signed_in
 from tongban.cases.actions.common import ACTION_LABELS, CLOCK_RUNNING, MACHINE, check_holder
 from tongban.cases.models import Case, JointTask, Outcome, State, SupplementNotice
-from tongban.cases.ports import DelegationRefused, federation
+from tongban.cases.ports import DelegationRefused, case_changed, federation
 from tongban.catalog.models import Competence, Mode
 from tongban.core import clock
 from tongban.core.errors import Invalid, Unavailable
@@ -57,11 +57,13 @@ def do_transition(user: Actor, case: Case, action: str, *, expected_version: int
     check_holder(case)
     change = CHANGES.get(action, _no_change)(Request(user, case, action, clock.today(), params))
     port = federation()
+    before = case.state
 
     def after(fresh: Case) -> None:
         if change.after:
             change.after(fresh)
         port.replicate(fresh)
+        case_changed(fresh, before)
 
     return MACHINE.apply(
         case, action, actor=user.get_username(), target=step.target or case.resume_state,
