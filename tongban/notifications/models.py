@@ -49,9 +49,14 @@ class Notification(models.Model):
 
 
 class DemoSms(models.Model):
-    """What the demo gateway 'sent': read by /dev/sms/ (DEBUG only) and by the tests."""
+    """What the demo gateway 'sent': read by /dev/sms/ (DEBUG only) and by the tests (testsupport/sms.py).
 
-    notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="demo_sms")
+    The demo gateway gets what a real one gets, a phone and a text, so `notification` stays empty; the
+    row is written in the transaction that marks its notification sent (notifications.actions).
+    """
+
+    notification = models.OneToOneField(Notification, on_delete=models.SET_NULL, null=True, blank=True,
+                                        related_name="demo_sms")
     phone = models.CharField("手机号", max_length=11, db_index=True)
     text = models.TextField("内容")
     sent_at = models.DateTimeField("发送时间")
