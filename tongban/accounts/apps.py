@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "tongban.accounts"
     label = "accounts"
-    verbose_name = "工作人员"
+    verbose_name = "账号"

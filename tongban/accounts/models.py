@@ -1,6 +1,10 @@
-"""Staff: who a user is in the service (role) and where (region, centre, department).
+"""Who a user is: staff (role and place), or a resident with a real-name account (办事人), and the SMS codes.
 
-A user without a profile is a citizen or enterprise (办事人): they see only their own cases.
+A user with a `StaffProfile` is staff; a user with a `Citizen` is a resident, who may act for the
+enterprises they are 经办人 of. A user with neither (the old demo applicant) sees only the cases filed
+under their account. One-time SMS codes (`PhoneCode`) confirm a phone at registration and log a
+resident in; they are stored as keyed hashes only (docs/citizens.md). The actions are in
+`accounts.citizens`.
 """
 
 from __future__ import annotations
@@ -108,3 +112,34 @@ def citizen_of(user: Actor | None) -> Citizen | None:
         return user.citizen
     except Citizen.DoesNotExist:
         return None
+
+
+# ---- one-time SMS codes (短信验证码) -------------------------------------------------------------
+
+class CodePurpose(models.TextChoices):
+    REGISTER = "register", "注册"
+    LOGIN = "login", "登录"
+
+
+class PhoneCode(models.Model):
+    """One SMS code sent to a phone: only its keyed hash is kept (`accounts.citizens.code_digest`).
+
+    The newest row of a phone and purpose is the live one; it dies when used, after `MAX_TRIES` wrong
+    tries, or at `expires_at`. The rows are also the send log the resend throttle counts.
+    """
+
+    phone = models.CharField("手机号", max_length=11)
+    purpose = models.CharField("用途", max_length=10, choices=CodePurpose.choices)
+    salt = models.CharField(max_length=32, editable=False)
+    digest = models.CharField("验证码摘要", max_length=64, editable=False)
+    created_at = models.DateTimeField("发送时间")
+    expires_at = models.DateTimeField("失效时间")
+    tries = models.PositiveSmallIntegerField("错误次数", default=0)
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "短信验证码"
+        indexes = [models.Index(fields=["phone", "created_at"], name="phone_code_recent_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]} {self.get_purpose_display()}"

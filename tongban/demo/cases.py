@@ -11,13 +11,15 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.accounts.models import Role, StaffProfile
+from tongban.accounts.models import Citizen, Role, StaffProfile
 from tongban.cases.actions import Application, do_receive, do_transition
+from tongban.cases.actions.materials import Upload
 from tongban.cases.models import Case
 from tongban.catalog.models import Channel, Department, Item, Region, ServiceCentre
 from tongban.core import clock
@@ -110,11 +112,21 @@ def _app(item: Item, region: str, who: int = 0, **extra) -> Application:
                        applicant_name=name, applicant_id_number=id_number, applicant_phone="13812345678", **extra)
 
 
+def _demo_files(item: Item) -> list[Upload]:
+    """A one-line PDF for every required material: what an online applicant uploads (demo only)."""
+    return [Upload(m.name, f"%PDF-1.4\n% demo: {m.name}\n%%EOF\n".encode(), f"material-{i}.pdf")
+            for i, m in enumerate(item.materials.filter(required=True).order_by("pk"), 1)]
+
+
 def do_load_demo_cases() -> int:
     """A dozen cases across modes, regions and states. Skipped when cases already exist."""
     if Case.objects.exists():
         return 0
     u = do_load_demo_people()
+    from tongban.demo.citizens import LI_HONG, do_load_demo_citizens  # (citizens imports this module)
+
+    do_load_demo_citizens()
+    li_hong = Citizen.objects.select_related("user").get(phone=LI_HONG)
     tz_rsj_item = _item("北京市通州区人力资源和社会保障局", online=True)
     lf_rsj_item = _item("廊坊市人力资源和社会保障局", online=True)
     lf_scj_item = _item("廊坊市市场监督管理局", limit=1)
@@ -155,13 +167,15 @@ def do_load_demo_cases() -> int:
             case = do_receive(u["tz_window"], _app(lf_rsj_item, "131000", 1))
             do_transition(u["lf_rsj"], do_transition(u["tz_window"], case, "forward"), "accept")
         count += 1
-        # 7. 全程网办 by the citizen account, decided
+        # 7. 全程网办 by 李红's real-name account (the applicant is taken from the account), decided
         with demo_today(D(2026, 11, 3)):
-            case = do_transition(u["lf_rsj"], do_receive(u[CITIZEN], _app(lf_rsj_item, "131000")), "accept")
+            case = do_transition(u["lf_rsj"], do_receive(li_hong.user, replace(
+                _app(lf_rsj_item, "131000"), applicant_name=li_hong.name, applicant_id_number=li_hong.id_number,
+                applicant_phone=li_hong.phone, files=_demo_files(lf_rsj_item))), "accept")
         with demo_today(D(2026, 11, 10)):
             case = do_transition(u["lf_rsj"], case, "decide", outcome="approved")
         with demo_today(D(2026, 11, 11)):  # a bad rating: opens a rectification for 廊坊's administrators
-            do_rate(u[CITIZEN], case, level=Level.DISSATISFIED, comment="网上提交后三天没人联系，进度不清楚")
+            do_rate(li_hong.user, case, level=Level.DISSATISFIED, comment="网上提交后三天没人联系，进度不清楚")
         count += 1
         # 8. refused, with reason and legal basis
         if lf_scj_item:

@@ -48,6 +48,7 @@ class NodeSpec:
         env.update(TONGBAN_NODE_ID=self.id, TONGBAN_DATA_DIR=str(self.data_dir), TONGBAN_TRUST_BUNDLE=str(self.bundle),
                    TONGBAN_CASE_PREFIX=self.prefix, TONGBAN_NODE_KEY_FILE=str(self.data_dir / "node_key.pem"),
                    DJANGO_SETTINGS_MODULE="tongban.settings", PYTHONUNBUFFERED="1")
+        env["TONGBAN_PUBLIC_URL"] = self.url  # links in this node's SMS (docs/notifications.md)
         if self.database_url:
             env["DATABASE_URL"] = self.database_url
         return env

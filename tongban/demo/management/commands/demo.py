@@ -18,6 +18,7 @@ from django.db import connection
 from tongban.demo import nodes as demo_nodes
 from tongban.demo.actions import do_load_demo
 from tongban.demo.cases import BANK_STAFF, CITIZEN, DEMO_PASSWORD, STAFF, do_load_demo_cases
+from tongban.demo.citizens import LI_HONG, WANG_XIAOMING, describe, do_load_demo_citizens
 from tongban.demo.hotline import HOTLINE_STAFF, do_load_demo_hotline
 
 DEMO_ADMIN = ("admin", "tongban-demo")
@@ -54,7 +55,9 @@ class Command(BaseCommand):
         self.stdout.write(f"演示办件：新增 {created} 件。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for name, spec in (STAFF | BANK_STAFF).items():
             self.stdout.write(f"  {name:<13} {spec[-1]}")
-        self.stdout.write(f"  {CITIZEN:<13} 申请人（个人）")
+        self.stdout.write(f"  {CITIZEN:<13} 申请人（个人，旧式账号：无实名信息）")
+        for citizen in do_load_demo_citizens():
+            self.stdout.write(f"  {describe(citizen)}")
         do_load_demo_hotline()
         for name, hotline_spec in HOTLINE_STAFF.items():
             self.stdout.write(f"  {name:<13} {hotline_spec[-1]}")
@@ -95,6 +98,8 @@ class Command(BaseCommand):
                 f"廊坊节点 sanhe_window、lf_window、lf_rsj、lf_scj、lf_admin、yanjiao_bank。\n"
                 "接诉即办（/hotline/）：通州节点 tz_12345（话务员）、tz_beiyuan（北苑街道）、tz_zjw、tz_cgw、tz_hbj、"
                 "tz_kaohe；廊坊节点 lf_12345、yanjiao_street、lf_zjj。\n"
+                f"办事人（/login/，手机号 + 密码 {DEMO_PASSWORD} 或短信验证码）：通州节点 {WANG_XIAOMING}（王小明，"
+                f"通州示例餐饮有限公司经办人）；廊坊节点 {LI_HONG}（李红，三河示例商贸有限公司经办人）。\n"
                 "交换情况：tongban federation status（在节点环境中），或管理员登录后看“节点互联”页。按 Ctrl-C 停止。"))
             stop = []
             signal.signal(signal.SIGTERM, lambda *_: stop.append(True))

@@ -21,6 +21,7 @@ from tongban.catalog.models import Department
 from tongban.core import clock
 from tongban.demo.actions import do_load_demo
 from tongban.demo.cases import _app, _item, do_load_demo_people
+from tongban.demo.citizens import do_load_demo_citizens
 from tongban.demo.hotline import do_load_demo_hotline
 from tongban.federation import trust
 from tongban.federation.delegations import do_issue_delegation
@@ -43,6 +44,7 @@ class Command(BaseCommand):
             do_load_demo()
             do_load_demo_people(tuple(trust.this_node().regions) or None)
             do_load_demo_hotline(tuple(trust.this_node().regions) or None)
+            do_load_demo_citizens(tuple(trust.this_node().regions) or None)
             return
         people = do_load_demo_people(tuple(trust.this_node().regions))
         item = _item("北京市通州区人力资源和社会保障局", online=True)
