@@ -1,8 +1,18 @@
-"""Forms of the case pages. Validation of identifiers and rules stays in actions; forms only shape input."""
+"""Forms of the case pages. Validation of identifiers and rules stays in actions; forms only shape input.
+
+File fields only collect uploads: what a file is (by content), its size and whether every required
+material is there is decided by cases.actions.materials, which audits a refusal. A file is read up to
+one byte over the limit, so an oversized upload is refused without holding it whole.
+"""
+
+from collections.abc import Sequence
+from typing import Any
 
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
 
 from tongban.cases.models import ApplicantKind, Delivery, Outcome
+from tongban.core import blobs
 
 
 def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
@@ -76,3 +86,123 @@ class DecideForm(forms.Form):
 
 ACTION_FORMS = {"refuse": RefuseForm, "request_supplement": SupplementForm, "suspend": SuspendForm,
                 "decide": DecideForm}
+
+
+# ---- files ---------------------------------------------------------------------------------------
+
+ACCEPT = "application/pdf,image/jpeg,image/png,.pdf,.jpg,.jpeg,.png"
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files for one material; not validated here (the action judges each by its content)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile]:
+        files = data if isinstance(data, list | tuple) else [data]
+        return [f for f in files if f]
+
+
+def read_upload(upload: UploadedFile) -> tuple[bytes, str]:
+    """The bytes (at most the limit plus one: enough to refuse an oversized file) and the file's name."""
+    upload.seek(0)
+    return upload.read(blobs.max_bytes() + 1), upload.name or ""
+
+
+def _requirement(m: dict) -> str:
+    return f"{m['kind']} {m['copies']} 份" + ("" if m.get("required") else "，视情况提供")
+
+
+class OnlineApplicationForm(forms.Form):
+    """全程网办: the applicant comes from the account (shown, not editable); one file input per material."""
+
+    competent_region = forms.ChoiceField(label="申请哪一地的事项（审批地区）")
+    applicant = forms.ChoiceField(label="以谁的名义申请", required=False)
+    delivery = forms.ChoiceField(label="结果送达方式", choices=Delivery.choices, initial=Delivery.ELECTRONIC)
+    delivery_address = forms.CharField(label="邮寄地址（邮寄送达时填写）", max_length=200, required=False)
+
+    def __init__(self, *args: Any, regions: Any = (), materials: Sequence[dict] = (),
+                 enterprises: Any = (), offers: Sequence[tuple[str, str]] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "competent_region").choices = [(r.code, r.name) for r in regions]
+        _choices(self, "applicant").choices = [("", "本人")] + [
+            (e.credit_code, f"{e.name}（经办人）") for e in enterprises]
+        if not enterprises:
+            del self.fields["applicant"]
+        self.materials = list(materials)
+        for i, m in enumerate(self.materials):
+            self.fields[f"file_{i}"] = MultipleFileField(label=f"{m['name']}（{_requirement(m)}）")
+            if m.get("e_licence") and offers:
+                self.fields[f"elicence_{i}"] = forms.ChoiceField(
+                    label=f"或使用电子证照代替“{m['name']}”", required=False,
+                    choices=[("", "不使用电子证照")] + list(offers))
+
+    def general_fields(self) -> list[forms.BoundField]:
+        """Region, applicant, delivery: every field but the materials'."""
+        return [self[name] for name in ("competent_region", "applicant", "delivery", "delivery_address")
+                if name in self.fields]
+
+    def material_rows(self) -> list[dict[str, Any]]:
+        """Per material: its name, its file field and its 电子证照 field (or None), for the template."""
+        return [{"material": m, "file": self[f"file_{i}"],
+                 "elicence": self[f"elicence_{i}"] if f"elicence_{i}" in self.fields else None}
+                for i, m in enumerate(self.materials)]
+
+    def uploads(self) -> tuple[list[tuple[str, bytes, str]], list[tuple[str, str]]]:
+        """(material, data, filename) of every file and (material, doc_id) of every 电子证照 picked."""
+        files, elicences = [], []
+        for i, m in enumerate(self.materials):
+            for upload in self.cleaned_data.get(f"file_{i}", []):
+                data, name = read_upload(upload)
+                files.append((m["name"], data, name))
+            doc_id = self.cleaned_data.get(f"elicence_{i}")
+            if doc_id:
+                elicences.append((m["name"], doc_id))
+        return files, elicences
+
+    def field_of(self, material: str) -> str | None:
+        """The file field's name of `material` (to mark a missing one)."""
+        for i, m in enumerate(self.materials):
+            if m["name"] == material:
+                return f"file_{i}"
+        return None
+
+
+class MaterialFilesForm(forms.Form):
+    """One file input per listed material (网上补正: the materials of the 补正告知)."""
+
+    def __init__(self, *args: Any, materials: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.materials = list(materials)
+        for i, name in enumerate(self.materials):
+            self.fields[f"file_{i}"] = MultipleFileField(label=name)
+
+    def uploads(self) -> list[tuple[str, bytes, str]]:
+        files = []
+        for i, name in enumerate(self.materials):
+            for upload in self.cleaned_data.get(f"file_{i}", []):
+                data, filename = read_upload(upload)
+                files.append((name, data, filename))
+        return files
+
+    def field_of(self, material: str) -> str | None:
+        return f"file_{self.materials.index(material)}" if material in self.materials else None
+
+
+class ScanForm(forms.Form):
+    """窗口扫描: one scanned material into the case."""
+
+    material = forms.ChoiceField(label="材料")
+    file = forms.FileField(label="扫描件（PDF、JPG、PNG）", widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}),
+                           allow_empty_file=True)
+
+    def __init__(self, *args: Any, materials: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self, "material").choices = [(m, m) for m in materials]

@@ -126,6 +126,42 @@ class SupplementNotice(models.Model):
         return f"{self.case.number} 补正"
 
 
+class FileSource(models.TextChoices):
+    ONLINE = "online", "网上提交"
+    SUPPLEMENT = "supplement", "补正提交"
+    SCAN = "scan", "窗口扫描"
+    ELICENCE = "elicence", "电子证照"
+
+
+class CaseFile(models.Model):
+    """One file of a case's materials (申请材料), or an 电子证照 standing in for one.
+
+    The bytes live in the blob store (core/blobs.py) under `sha256`; this row says which case and
+    material they belong to, where they came from and who gave them. An 电子证照 row has no blob: it
+    names the signed result document (`doc_id`) that replaces the material. `filename` is the name the
+    uploader's device gave, cleaned, for display only: the type is `mime`, sniffed from the content.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="files")
+    material = models.CharField("材料", max_length=200)
+    sha256 = models.CharField("内容摘要（SHA-256）", max_length=64, blank=True)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    mime = models.CharField("类型", max_length=40, blank=True)
+    filename = models.CharField("原文件名", max_length=120, blank=True)
+    source = models.CharField("来源", max_length=12, choices=FileSource.choices)
+    doc_id = models.CharField("电子证照文书编号", max_length=100, blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="提交人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField("提交时间")
+
+    class Meta:
+        verbose_name = verbose_name_plural = "办件材料文件"
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.material}（{self.get_source_display()}）"
+
+
 class Extension(models.Model):
     """A bounded extension of the legal limit, effective only when approved (延期审批)."""
 

@@ -61,6 +61,17 @@ class CaseFederation(Protocol):
     def usable_delegations(self, item: Item, on: datetime.date) -> list[Any]:
         """Delegations a window may receive `item` under on `on` (for the receipt form)."""
 
+    def tells_applicant(self, case: Case) -> bool:
+        """This node is the one that tells the applicant about the case (SMS, rating invitation): the
+        receiving node, so a case spanning two nodes messages the applicant once."""
+
+    def send_supplement(self, user: Actor, case: Case, notice_at: datetime.datetime, files: list[dict]) -> str:
+        """网上补正 of a case another node holds: queue the files (stored in the blob store already) and the
+        step for the holder, inside the caller's transaction; returns the holder's id."""
+
+    def supplement_sent(self, case: Case, notice_at: datetime.datetime) -> bool:
+        """The applicant's 补正 for the notice of `notice_at` is on its way to the holding node."""
+
 
 class LocalOnly:
     """One node, no federation and no 审批交叉授权."""
@@ -89,6 +100,15 @@ class LocalOnly:
 
     def usable_delegations(self, item: Item, on: datetime.date) -> list[Any]:
         return []
+
+    def tells_applicant(self, case: Case) -> bool:
+        return True
+
+    def send_supplement(self, user: Actor, case: Case, notice_at: datetime.datetime, files: list[dict]) -> str:
+        raise RuntimeError("a single node holds every case: the 补正 is recorded here")
+
+    def supplement_sent(self, case: Case, notice_at: datetime.datetime) -> bool:
+        return False
 
 
 @cache

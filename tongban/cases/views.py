@@ -4,6 +4,9 @@ Thin: each POST calls one action; what a user may see and do is decided in cases
 action (`TongbanError`) is shown as a message on the case page (or on the receipt form).
 The case page's panels from the layers above (notices, the federation exchange) come from the
 functions listed in the setting `TONGBAN_CASE_PAGE_PANELS` (docs/cases.md).
+
+Material files are served only here (`case_file`), to whoever may see the case, with the type sniffed
+from the stored bytes, `nosniff` and `no-store`: never from /static/ or a media root.
 """
 
 from functools import cache
@@ -13,20 +16,28 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_POST
 
-from tongban.accounts.models import Role, profile_of
+from tongban.accounts.models import Role, citizen_of, profile_of
 from tongban.audit.actions import entries_for
 from tongban.cases import actions
 from tongban.cases.clock import Status, clock
-from tongban.cases.forms import ACTION_FORMS, ApplicationForm
-from tongban.cases.models import Case, Extension, JointTask, State
+from tongban.cases.forms import (
+    ACTION_FORMS,
+    ApplicationForm,
+    MaterialFilesForm,
+    OnlineApplicationForm,
+    ScanForm,
+    read_upload,
+)
+from tongban.cases.models import Case, CaseFile, Extension, JointTask, State
 from tongban.cases.ports import federation
 from tongban.catalog.models import Item, Region
 from tongban.catalog.search import search
+from tongban.core import blobs
 from tongban.core import clock as core_clock
 from tongban.core.errors import NotAllowed, TongbanError
 from tongban.core.identity import mask_id, mask_phone
@@ -35,7 +46,8 @@ from tongban.core.typing import Actor, AuthedRequest
 RELATED = actions.RELATED
 TRAIL_LABELS = {f"case.{k}": v for k, v in actions.ACTION_LABELS.items()} | {
     "case.receive": "收件", "case.request_extension": "申请延期", "case.extension_approved": "批准延期",
-    "case.extension_rejected": "驳回延期", "case.joint_task_done": "完成联办任务"}
+    "case.extension_rejected": "驳回延期", "case.joint_task_done": "完成联办任务",
+    "case.attach_scan": "上传窗口扫描件", "case.upload_refused": "材料文件被拒收"}
 # "待办": everything that still needs someone to act (a decided or refused case awaits delivery)
 RATEABLE_STATES = {State.DECIDED, State.REFUSED, State.DELIVERED, State.ARCHIVED}  # see docs/ratings.md
 OPEN_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
@@ -127,20 +139,56 @@ def _submit(request: AuthedRequest, item: Item, form: ApplicationForm) -> Case |
 
 @login_required
 def apply(request: AuthedRequest, code: str) -> HttpResponse:
-    """全程网办: an applicant applies online for an item that offers it."""
+    """全程网办: a citizen with a real-name account applies online, as themselves or an enterprise they act for."""
     item = get_object_or_404(Item, code=code)
     if profile_of(request.user) is not None:
         return redirect(f"{redirect('cases:receive').url}?item={item.code}")
-    form = _application_form(request, item)
     if not item.mode_online:
         messages.error(request, f"“{item.name}”不支持全程网办，请到任一区域通办专窗办理。")
         return redirect("catalog:item_detail", code=item.code)
+    citizen = citizen_of(request.user)
+    if citizen is None:
+        if request.method == "POST":  # the action refuses it (case.identity_required) and audits what was posted
+            actions.do_receive(request.user, actions.Application(
+                item_code=item.code, competent_region=request.POST.get("competent_region", ""),
+                applicant_kind="person", applicant_name=request.POST.get("applicant_name", "")[:100],
+                applicant_id_number=request.POST.get("applicant_id_number", "")[:18],
+                applicant_phone=request.POST.get("applicant_phone", "")[:20]))
+        raise NotAllowed("网上申请须使用实名注册的个人账号登录", code="case.identity_required")
+    version = item.versions.get(version=item.version)
+    enterprises = list(citizen.enterprises.order_by("name"))
+    form = OnlineApplicationForm(request.POST or None, request.FILES or None,
+                                 regions=Region.objects.filter(competence__item=item).order_by("code"),
+                                 materials=version.snapshot["materials"], enterprises=enterprises,
+                                 offers=actions.elicence_offer(citizen.id_number))
     if request.method == "POST" and form.is_valid():
-        case = _submit(request, item, form)
-        if case:
+        files, elicences = form.uploads()
+        credit_code = form.cleaned_data.get("applicant") or ""
+        app = actions.Application(
+            item_code=item.code, competent_region=form.cleaned_data["competent_region"],
+            applicant_kind="enterprise" if credit_code else "person", applicant_name="", applicant_id_number="",
+            applicant_phone="", applicant_credit_code=credit_code, delivery=form.cleaned_data["delivery"],
+            delivery_address=form.cleaned_data["delivery_address"], files=files, elicences=elicences)
+        try:
+            case = actions.do_receive(request.user, app)
+        except actions.MaterialsMissing as exc:
+            _mark_missing(form, exc)
+        except TongbanError as exc:
+            form.add_error(None, exc.message)
+        else:
             messages.success(request, f"申请已提交，办件编号 {case.number}。可在“我的办件”查看进度。")
             return redirect("cases:detail", number=case.number)
-    return render(request, "cases/apply.html", {"item": item, "form": form})
+    return render(request, "cases/apply.html", {
+        "item": item, "form": form, "citizen": citizen, "id_masked": mask_id(citizen.id_number),
+        "phone_masked": mask_phone(citizen.phone), "max_mb": blobs.max_bytes() // (1024 * 1024)})
+
+
+def _mark_missing(form: OnlineApplicationForm | MaterialFilesForm, exc: actions.MaterialsMissing) -> None:
+    form.add_error(None, exc.message)
+    for material in exc.missing:
+        name = form.field_of(material)
+        if name:
+            form.add_error(name, "请上传此材料")
 
 
 def _case_for(request: AuthedRequest, number: str) -> Case:
@@ -154,6 +202,8 @@ def _available_actions(user: Actor, case: Case) -> list[dict]:
     materials = [m["name"] for m in case.item_version.snapshot["materials"]]
     available = []
     for action in actions.MACHINE.startable(case):
+        if action == "supplement_received" and actions.is_online_applicant(user, case):
+            continue  # the applicant answers a 补正告知 with files, on the supplement page
         try:
             actions.check_actor(user, case, action)
         except NotAllowed:
@@ -189,8 +239,80 @@ def case_detail(request: AuthedRequest, number: str) -> HttpResponse:
         "my_department": getattr(profile, "department_id", None),
         "trail": [(e, _trail_label(e)) for e in entries_for(f"case:{case.number}")],
         "available": _available_actions(request.user, case) if not port.holder_problem(case) else [],
+        "files": case.files.select_related("uploaded_by"),
+        "scan_form": ScanForm(materials=[m["name"] for m in case.item_version.snapshot["materials"]])
+        if actions.can_scan(request.user, case) else None,
+        "can_supplement_online": (case.state == State.SUPPLEMENT and actions.is_online_applicant(request.user, case)),
         **panels(request, case),
     })
+
+
+@login_required
+def case_file(request: AuthedRequest, number: str, file_id: int) -> FileResponse:
+    """One material file, to whoever may see the case (else 404), typed by its content, never cached."""
+    case = _case_for(request, number)
+    row = get_object_or_404(CaseFile.objects.exclude(sha256=""), pk=file_id, case=case)  # 电子证照 rows: no blob
+    try:
+        handle = blobs.blob_path(row.sha256).open("rb")
+    except FileNotFoundError:
+        raise Http404("文件不存在（可能尚未从其他节点传来）") from None
+    mime = blobs.sniff(handle.read(16)) or "application/octet-stream"
+    handle.seek(0)
+    inline = mime in (blobs.JPEG, blobs.PNG)
+    extension = {blobs.PDF: ".pdf", blobs.JPEG: ".jpg", blobs.PNG: ".png"}.get(mime, "")
+    name = row.filename if row.filename.lower().endswith(extension) else f"{row.material[:40]}{extension}"
+    response = FileResponse(handle, content_type=mime, as_attachment=not inline, filename=name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    return response
+
+
+@require_POST
+@login_required
+def scan(request: AuthedRequest, number: str) -> HttpResponse:
+    """窗口扫描: the receiving window (or the competent approver) adds a scanned paper material."""
+    case = _case_for(request, number)
+    form = ScanForm(request.POST, request.FILES,
+                    materials=[m["name"] for m in case.item_version.snapshot["materials"]])
+    if not form.is_valid():
+        messages.error(request, "请选择材料和扫描文件。")
+        return redirect("cases:detail", number=number)
+    data, filename = read_upload(form.cleaned_data["file"])
+    try:
+        actions.do_attach_scan(request.user, case, form.cleaned_data["material"], data, filename)
+    except TongbanError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已上传扫描件：{form.cleaned_data['material']}。")
+    return redirect("cases:detail", number=number)
+
+
+@login_required
+def supplement(request: AuthedRequest, number: str) -> HttpResponse:
+    """网上补正: the applicant uploads what the 补正告知 lists, all at once; the case resumes."""
+    case = _case_for(request, number)
+    notice = actions.check_supplement(request.user, case)  # not theirs: 404; not waiting: a message
+    # held by the other node (全程网办 of its item): the files go there; once sent, wait for it to confirm
+    port = federation()
+    problem = ("补正材料已提交至审批地节点，等待确认后办件恢复办理。" if port.holder_problem(case)
+               and port.supplement_sent(case, notice.requested_at) else "")
+    form = MaterialFilesForm(request.POST or None, request.FILES or None, materials=notice.missing)
+    if request.method == "POST" and not problem and form.is_valid():
+        try:
+            actions.do_supplement_online(request.user, case, form.uploads(),
+                                         expected_version=_small_int(request.POST.get("version", "")))
+        except actions.MaterialsMissing as exc:
+            _mark_missing(form, exc)
+        except TongbanError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "补正材料已提交至审批地节点，确认后办件恢复办理。" if port.holder_problem(case)
+                             else "补正材料已提交，办件恢复办理。")
+            return redirect("cases:detail", number=number)
+    return render(request, "cases/supplement.html", {"case": case, "notice": notice, "form": form,
+                                                     "problem": problem,
+                                                     "max_mb": blobs.max_bytes() // (1024 * 1024)})
 
 
 @require_POST

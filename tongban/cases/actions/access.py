@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
+from tongban.accounts.citizens import applicant_keys
 from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.cases.actions.common import ACTION_LABELS
 from tongban.cases.models import Case, Delivery
-from tongban.catalog.models import Region
+from tongban.catalog.models import Mode, Region
 from tongban.core.errors import NotAllowed
 from tongban.core.typing import Actor, User
 
@@ -34,11 +35,24 @@ def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
     return bool(profile and profile.role == Role.ADMIN and profile.region_id == region.pk)
 
 
+def own_cases_filter(user: Actor) -> Q:
+    """A resident's (办事人's) cases: filed under their account, or under the ID number of their real-name
+    account or the credit code of an enterprise they are 经办人 of (accounts.citizens, docs/citizens.md)."""
+    own = Q(applicant_user_id=user.pk)
+    keys = applicant_keys(user)
+    if keys is not None:
+        own |= Q(applicant_id_number=keys.id_number)
+        if keys.credit_codes:
+            own |= Q(applicant_credit_code__in=sorted(keys.credit_codes))
+    return own
+
+
 def can_view(user: Actor, case: Case) -> bool:
     """Citizens their own cases; windows their centre's; approvers their department's; admins their region's."""
     profile = profile_of(user)
     if profile is None:
-        return bool(user.is_authenticated and case.applicant_user_id == user.pk)
+        return bool(user.is_authenticated and (case.applicant_user_id == user.pk or Case.objects.filter(
+            own_cases_filter(user), pk=case.pk).exists()))
     if (profile.role == Role.APPROVER and profile.department_id is not None
             and case.joint_tasks.filter(department_id=profile.department_id).exists()):
         return True  # a department doing its part of a 多地联办 case
@@ -55,7 +69,7 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
     profile = profile_of(user)
     qs = Case.objects.select_related(*RELATED)
     if profile is None:  # an anonymous actor sees nothing
-        return qs.filter(applicant_user=user) if user.is_authenticated else qs.none()
+        return qs.filter(own_cases_filter(user)) if user.is_authenticated else qs.none()
     if profile.role == Role.BANK:  # 政银合作: what its outlet received
         return qs.filter(receiving_channel=profile.channel) if profile.channel_id else qs.none()
     if profile.role == Role.WINDOW:
@@ -69,8 +83,19 @@ def visible_cases(user: Actor) -> QuerySet[Case]:
             | qs.filter(receiving_region__parent=profile.region) | qs.filter(delegating_region=profile.region))
 
 
-def check_actor(user: Actor, case: Case, action: str) -> StaffProfile:
-    """The actor's profile if they may take `action` on `case`; else `NotAllowed` (case.not_allowed)."""
+def is_online_applicant(user: Actor, case: Case) -> bool:
+    """The citizen who applied for this 全程网办 case online (its `applicant_user`), not staff."""
+    return bool(user.is_authenticated and case.mode == Mode.ONLINE and case.applicant_user_id == user.pk
+                and profile_of(user) is None)
+
+
+def check_actor(user: Actor, case: Case, action: str) -> StaffProfile | None:
+    """The actor's profile if they may take `action` on `case`; else `NotAllowed` (case.not_allowed).
+
+    One step is the applicant's own: `supplement_received` on their 全程网办 case (网上补正, with the
+    files: actions.materials.do_supplement_online); then there is no profile (None)."""
+    if action == "supplement_received" and is_online_applicant(user, case):
+        return None
     profile = profile_of(user)
     approver = is_approver_of(profile, case)
     window = is_window_of(profile, case)

@@ -4,27 +4,43 @@
 window officer fixes them in one go): `InvalidApplication` carries them as code → message. A problem
 that makes the rest meaningless (unknown item, no competent department, a refused delegation, a staff
 account without its centre or outlet) is raised on its own.
+
+全程网办 (a signed-in user without a staff profile): only a citizen with a real-name account
+(accounts.Citizen) applies, and only as themselves or as an enterprise they are 经办人 of — the
+applicant fields come from the account (`_from_account`), a different 身份证号 or an unknown credit code
+is refused and audited. The case is received in the citizen's registered region, whatever region's
+item it is (the federation routes it to the competent node). Its materials are files or 电子证照
+(actions/materials.py): every required one, checked before anything is stored; the case and its
+CaseFile rows commit together. At a window or bank outlet, files given are attached as scans.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from tongban.accounts.models import Role, StaffProfile, profile_of
+from tongban.accounts.models import Citizen, Role, StaffProfile, citizen_of, profile_of
 from tongban.audit.actions import do_append
 from tongban.cases.actions.access import signed_in
-from tongban.cases.models import ApplicantKind, Case, Delivery
+from tongban.cases.actions.materials import Checked, FileInput, attach, check_online_materials, check_uploads, store_all
+from tongban.cases.models import ApplicantKind, Case, Delivery, FileSource
 from tongban.cases.ports import DelegationRefused, case_changed, federation
 from tongban.catalog.models import Channel, Competence, Department, Item, ItemVersion, Mode, Region, ServiceCentre
 from tongban.core import clock
-from tongban.core.errors import Invalid, NotAllowed
-from tongban.core.identity import InvalidIdentifier, check_credit_code, check_phone, check_resident_id
+from tongban.core.errors import Invalid, NotAllowed, TongbanError
+from tongban.core.identity import (
+    InvalidIdentifier,
+    check_credit_code,
+    check_phone,
+    check_resident_id,
+    mask_credit_code,
+    mask_id,
+)
 from tongban.core.numbering import next_number
 from tongban.core.typing import Actor
 
@@ -45,6 +61,10 @@ class Application:
     delivery_address: str = ""
     materials_checked: list[str] = field(default_factory=list)
     delegation: str = ""  # 审批交叉授权: received for the delegate department named by this delegation
+    # materials as files: (material, data, filename) each; online they are the application's materials,
+    # at a window or outlet they are attached as scans
+    files: Sequence[FileInput] = field(default_factory=list)
+    elicences: Sequence[tuple[str, str]] = field(default_factory=list)  # (material, doc_id): 电子证照, online only
 
 
 class InvalidApplication(Invalid):
@@ -55,6 +75,16 @@ class InvalidApplication(Invalid):
     def __init__(self, problems: Problems) -> None:
         super().__init__("；".join(problems.values()))
         self.problems = dict(problems)
+
+
+@dataclass
+class Checks:
+    """What `check_application` found: the new case's fields and its materials, ready to store."""
+
+    fields: dict[str, Any]
+    uploads: list[Checked]
+    elicences: Sequence[tuple[str, str]]
+    source: str
 
 
 @dataclass
@@ -163,16 +193,14 @@ def _at_bank(profile: StaffProfile, app: Application, item: Item, problems: Prob
     return Receipt(None, channel, channel.region, Mode.PROXY)
 
 
-def _online(app: Application, competence: Competence, problems: Problems) -> Receipt:
+def _online(app: Application, competence: Competence, citizen: Citizen, problems: Problems) -> Receipt:
+    """Received in the citizen's own region, on their own node, for an item of either region."""
     item = competence.item
     if app.delegation:
         problems["case.online_delegation"] = "依委托办理的申请须到区域通办专窗提交"
     if not item.mode_online:
         problems["case.item_not_online"] = f"事项“{item.name}”不支持全程网办，请到任一区域通办专窗办理"
-    elsewhere = federation().elsewhere(competence.region)
-    if elsewhere:
-        problems["case.online_elsewhere"] = f"全程网办事项由审批地节点受理，请到{elsewhere}在线申请"
-    return Receipt(None, None, competence.region, Mode.ONLINE)
+    return Receipt(None, None, citizen.region, Mode.ONLINE)
 
 
 def _receipt(user: Actor, app: Application, competence: Competence, problems: Problems) -> Receipt:
@@ -181,9 +209,47 @@ def _receipt(user: Actor, app: Application, competence: Competence, problems: Pr
         return _at_window(profile, app, competence.item, problems)
     if profile is not None and profile.role == Role.BANK:
         return _at_bank(profile, app, competence.item, problems)
-    if profile is None and getattr(user, "is_authenticated", False):
-        return _online(app, competence, problems)
+    citizen = citizen_of(user)
+    if profile is None and citizen is not None:
+        return _online(app, competence, citizen, problems)
     raise NotAllowed("只有窗口人员和已登录的申请人可以提交办件", code="case.not_allowed")
+
+
+# ---- online: the applicant is the account -------------------------------------------------------
+
+def _identity_refused(user: Actor, app: Application, exc: TongbanError) -> TongbanError:
+    """Audit a refused identity (masked) and return the refusal for the caller to raise."""
+    with transaction.atomic():
+        do_append(at=clock.now(), actor=user.get_username(), action="case.identity_refused",
+                  subject=f"apply:{app.item_code}"[:100],
+                  data={"code": exc.code, "id_number": mask_id(app.applicant_id_number),
+                        "credit_code": mask_credit_code(app.applicant_credit_code)})
+    return exc
+
+
+def _from_account(user: Actor, app: Application) -> Application:
+    """The application with the applicant taken from the signed-in citizen's account (全程网办).
+
+    A user with neither a citizen account nor a staff profile is refused (``case.identity_required``);
+    a 身份证号 other than the account's (``case.identity_mismatch``) or an enterprise the citizen is
+    not 经办人 of (``case.enterprise_not_agent``) too. Every refusal is audited, masked."""
+    citizen = citizen_of(user)
+    if citizen is None:
+        raise _identity_refused(user, app, NotAllowed(
+            "网上申请须使用实名注册的个人账号登录", code="case.identity_required"))
+    if app.applicant_id_number and app.applicant_kind != ApplicantKind.ENTERPRISE \
+            and app.applicant_id_number.strip().upper() != citizen.id_number:
+        raise _identity_refused(user, app, NotAllowed(
+            "网上申请只能以本人实名身份提交", code="case.identity_mismatch"))
+    if app.applicant_kind == ApplicantKind.ENTERPRISE:
+        enterprise = citizen.enterprises.filter(credit_code=app.applicant_credit_code.strip().upper()).first()
+        if enterprise is None:
+            raise _identity_refused(user, app, NotAllowed(
+                "您不是该企业的经办人，不能以该企业名义申请", code="case.enterprise_not_agent"))
+        return replace(app, applicant_name=enterprise.name, applicant_id_number=enterprise.legal_representative_id,
+                       applicant_phone=citizen.phone, applicant_credit_code=enterprise.credit_code)
+    return replace(app, applicant_kind=ApplicantKind.PERSON, applicant_name=citizen.name,
+                   applicant_id_number=citizen.id_number, applicant_phone=citizen.phone, applicant_credit_code="")
 
 
 def _check_mode_and_materials(app: Application, item: Item, mode: str, problems: Problems) -> ItemVersion:
@@ -198,8 +264,9 @@ def _check_mode_and_materials(app: Application, item: Item, mode: str, problems:
     return version
 
 
-def check_application(user: Actor, app: Application) -> dict[str, Any]:
-    """Validate an application and work out where it is received and who decides it: the new case's fields."""
+def _check(user: Actor, app: Application) -> Checks:
+    if profile_of(user) is None and user.is_authenticated:  # online: the applicant is the account
+        app = _from_account(user, app)
     problems: Problems = {}
     applicant = _check_applicant(app, problems)
     competence = _competence(app)
@@ -209,32 +276,56 @@ def check_application(user: Actor, app: Application) -> dict[str, Any]:
     version = _check_mode_and_materials(app, item, receipt.mode, problems)
     if problems:
         raise InvalidApplication(problems)
-    return dict(
+    subject = f"apply:{app.item_code}"[:100]
+    checked_materials = sorted(set(app.materials_checked))
+    if receipt.mode == Mode.ONLINE:
+        uploads, checked_materials = check_online_materials(
+            user, version.snapshot, app.files, app.elicences, id_number=applicant["applicant_id_number"],
+            subject=subject, elicences_allowed=app.applicant_kind == ApplicantKind.PERSON)
+        elicences, source = app.elicences, FileSource.ONLINE
+    else:
+        if app.elicences:
+            raise Invalid("电子证照只在网上申请时选用；窗口请核验原件", code="case.elicence_invalid")
+        listed = {m["name"] for m in version.snapshot["materials"]}
+        uploads = check_uploads(user, app.files, listed, subject=subject,
+                                id_number=applicant["applicant_id_number"])
+        elicences, source = [], FileSource.SCAN
+    fields = dict(
         item=item, item_version=version, mode=receipt.mode, receiving_region=receipt.region,
         receiving_centre=receipt.centre, receiving_channel=receipt.channel, delegation=app.delegation,
         applicant_kind=app.applicant_kind, applicant_name=app.applicant_name.strip(), delivery=app.delivery,
-        delivery_address=app.delivery_address.strip()[:200], materials_checked=sorted(set(app.materials_checked)),
+        delivery_address=app.delivery_address.strip()[:200], materials_checked=checked_materials,
         legal_limit_days=item.legal_limit_days, promised_limit_days=item.promised_limit_days,
         **applicant, **deciders,
     )
+    return Checks(fields, uploads, elicences, source)
+
+
+def check_application(user: Actor, app: Application) -> dict[str, Any]:
+    """Validate an application and work out where it is received and who decides it: the new case's fields."""
+    return _check(user, app).fields
 
 
 def do_receive(user: Actor, app: Application) -> Case:
-    """Create a case (收件). Locks the year's case counter (core.Counter, series "case") until commit."""
-    fields = check_application(user, app)
+    """Create a case (收件) with its material files. Locks the year's case counter (core.Counter, series
+    "case") until commit. The files' blobs are written after every check and before the transaction."""
+    checks = _check(user, app)
     creator = signed_in(user)  # check_application refused an anonymous actor already
+    stored = store_all(checks.uploads)
     at = clock.now()
     with transaction.atomic():
         case = Case.objects.create(
             number=_next_number(timezone.localdate(at).year), received_at=at, created_by=creator,
-            applicant_user=creator if profile_of(user) is None else None, **fields)
+            applicant_user=creator if profile_of(user) is None else None, **checks.fields)
+        attach(case, stored, source=checks.source, user=user, elicences=checks.elicences)
         federation().replicate(case)  # a case for another node's item: that node gets its copy (read-only)
         case_changed(case, "")
         do_append(at=clock.now(), actor=user.get_username(), action="case.receive", subject=f"case:{case.number}",
                   data={"item": case.item.code, "item_version": case.item_version.version, "mode": case.mode,
                         "receiving_region": case.receiving_region.code,
                         "competent_department": case.competent_department.name,
-                        "id_number": case.applicant_id_number, "phone": case.applicant_phone})
+                        "id_number": case.applicant_id_number, "phone": case.applicant_phone,
+                        "files": len(stored), "elicences": [doc_id for _, doc_id in checks.elicences]})
     return case
 
 

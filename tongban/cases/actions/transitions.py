@@ -12,14 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tongban.calendar.actions import YearNotLoaded, add_workdays, workdays_between
-from tongban.cases.actions.access import check_actor, signed_in
+from tongban.cases.actions.access import check_actor, is_online_applicant, signed_in
 from tongban.cases.actions.common import ACTION_LABELS, CLOCK_RUNNING, MACHINE, check_holder
 from tongban.cases.models import Case, JointTask, Outcome, State, SupplementNotice
 from tongban.cases.ports import DelegationRefused, case_changed, federation
 from tongban.catalog.models import Competence, Mode
 from tongban.core import clock
 from tongban.core.errors import Invalid, Unavailable
-from tongban.core.typing import Actor
+from tongban.core.typing import Actor, User
 
 After = Callable[[Case], None]
 
@@ -51,8 +51,21 @@ def do_transition(user: Actor, case: Case, action: str, *, expected_version: int
     `expected_version` (from the page or API the officer acted on) makes a stale screen fail instead of
     acting on a case that changed meanwhile. Locks: none held; the conditional UPDATE decides.
     """
-    step = MACHINE.step(action)  # an unknown action: case.unknown_action
+    MACHINE.step(action)  # an unknown action: case.unknown_action
     check_actor(user, case, action)
+    return _take(user, case, action, expected_version, params)
+
+
+def do_peer_transition(stand_in: User, case: Case, action: str, **params: Any) -> Case:
+    """Record on this node, which holds the case, a step a person took on the other node: the applicant's
+    online 补正 sent from their own node (federation/casefiles.py). The federation inbox has checked the
+    sender; `stand_in` is that person's inactive local stand-in ("<node>/<username>"), so no local access
+    rule applies. State, holder, compare-and-set and audit as for `do_transition`."""
+    return _take(stand_in, case, action, None, params)
+
+
+def _take(user: Actor, case: Case, action: str, expected_version: int | None, params: dict[str, Any]) -> Case:
+    step = MACHINE.step(action)
     MACHINE.check(case, action)
     check_holder(case)
     change = CHANGES.get(action, _no_change)(Request(user, case, action, clock.today(), params))
@@ -124,6 +137,10 @@ def _request_supplement(request: Request) -> Change:
 
 
 def _supplement_received(request: Request) -> Change:
+    if is_online_applicant(request.user, request.case) and not request.params.get("files"):
+        # the applicant resumes the case only by uploading what was asked for (materials.do_supplement_online)
+        raise Invalid("请上传补正告知所列的全部材料后再提交", code="case.materials_missing")
+
     def fulfilled(fresh: Case) -> None:
         SupplementNotice.objects.filter(case=fresh, fulfilled_at__isnull=True).update(fulfilled_at=clock.now())
     return Change({**_end_pause(request.case, request.on), "resume_state": ""}, fulfilled)

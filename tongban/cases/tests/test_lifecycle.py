@@ -16,7 +16,7 @@ from tongban.cases.actions import (
 )
 from tongban.cases.clock import Status, clock
 from tongban.cases.models import Case, State
-from tongban.cases.tests.conftest import application
+from tongban.cases.tests.conftest import application, online_application
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError, Unavailable
 
 D = datetime.date
@@ -56,8 +56,11 @@ def test_proxy_case_from_sanhe_window_to_tongzhou_decision(people, rsj_item, on_
     assert case.state == State.ARCHIVED
 
     trail = [e.action for e in entries_for(f"case:{case.number}")]
+    # the signed result is issued in the decision's transaction (its 办结 SMS carries the verify link), the
+    # rating invitation in the delivery's: each recorded before the step that caused it
     assert trail == ["case.receive", "case.forward", "case.accept", "case.request_supplement",
-                     "case.supplement_received", "case.start_review", "case.decide", "case.deliver", "case.archive"]
+                     "case.supplement_received", "case.start_review", "result.issue", "case.decide", "rating.invite",
+                     "case.deliver", "case.archive"]
     assert verify().ok
     assert "11010519491231002X" not in str([e.data for e in entries_for(f"case:{case.number}")])
 
@@ -131,7 +134,7 @@ def test_stale_screen_is_refused_and_changes_nothing(people, rsj_item, on_day):
 
 def test_online_application_by_a_citizen(people, rsj_item, on_day):
     on_day(D(2026, 9, 28))
-    case = do_receive(people["citizen"], application(rsj_item, competent_region="131000"))
+    case = do_receive(people["citizen"], online_application(rsj_item, competent_region="131000"))
     assert (case.mode, case.receiving_centre, case.applicant_user) == ("全程网办", None, people["citizen"])
     assert case.competent_department.name == "廊坊市人力资源和社会保障局"
     do_transition(people["lf_rsj"], case, "accept")

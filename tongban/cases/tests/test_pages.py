@@ -3,10 +3,11 @@
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case, State
-from tongban.cases.tests.conftest import PHONE, VALID_ID, application
+from tongban.cases.tests.conftest import PDF, PHONE, VALID_ID, application, online_application
 
 D = datetime.date
 
@@ -79,9 +80,10 @@ def test_actions_through_the_page_and_a_stale_form(client, people, rsj_item, on_
 def test_citizen_applies_online_and_sees_only_own_cases(client, people, rsj_item, on_day):
     on_day(D(2026, 9, 28))
     client.force_login(people["citizen"])
+    materials = rsj_item.versions.get(version=rsj_item.version).snapshot["materials"]
     response = client.post(f"/apply/{rsj_item.code}/", {
-        "competent_region": "131000", "applicant_kind": "person", "applicant_name": "张三",
-        "applicant_id_number": VALID_ID, "applicant_phone": PHONE, "delivery": "electronic"})
+        "competent_region": "131000", "delivery": "electronic",
+        **{f"file_{i}": SimpleUploadedFile(f"{i}.pdf", PDF) for i, m in enumerate(materials) if m["required"]}})
     case = Case.objects.get()
     assert response.status_code == 302 and case.mode == "全程网办"
     assert case.number in html(client.get("/cases/"))
@@ -154,7 +156,7 @@ def test_staff_without_centre_or_department_see_nothing(client, people, rsj_item
     from tongban.accounts.models import StaffProfile
 
     on_day(D(2026, 9, 28))
-    do_receive(people["citizen"], application(rsj_item, competent_region="131000"))  # online: no centre
+    do_receive(people["citizen"], online_application(rsj_item, competent_region="131000"))  # online: no centre
     profile = StaffProfile.objects.get(user=people["tz_window"])
     profile.centre = None
     profile.save()

@@ -13,7 +13,7 @@ import pytest
 
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case
-from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401  (fixtures)
+from tongban.cases.tests.conftest import application, online_application, people, rsj_item  # noqa: F401
 from tongban.catalog.models import Channel, Item
 from tongban.ratings.models import Rating, Rectification
 
@@ -55,7 +55,7 @@ def year(people, rsj_item, on_day):  # noqa: F811
 
     # B: 全程网办 by a citizen for 廊坊, accepted 09-01, decided 09-30 — 21 working days > 15, late.
     on_day(D(2026, 9, 1))
-    b = do_receive(p["citizen"], application(rsj_item, competent_region="131000"))
+    b = do_receive(p["citizen"], online_application(rsj_item, competent_region="131000"))
     b = do_transition(p["lf_rsj"], b, "accept")
     on_day(D(2026, 9, 30))
     b = do_transition(p["lf_rsj"], b, "decide", outcome="approved")
