@@ -107,7 +107,7 @@ def test_case_from_langfang_window_to_rating(live_cases, page, screenshot):
     screenshot("case-4-rated")
 
     case = Case.objects.get(number=number)
-    assert (case.state, case.outcome, case.rating.level) == ("delivered", "approved", 4)
+    assert (case.state, case.outcome, case.ratings.get().level) == ("delivered", "approved", 4)
     from tongban.audit.actions import verify
 
     assert verify().ok

@@ -18,7 +18,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from tongban.accounts.models import Role, profile_of
 from tongban.audit.actions import entries_for
@@ -54,6 +57,13 @@ class NotAvailable(NotFound):
     """The case has not (yet) reached the state that produces this notice; the message says why."""
 
     code = "document.not_available"
+
+
+def tracking_url(request: HttpRequest, number: str) -> str:
+    """The QR code's target: the public progress page (办件进度查询, no login) with the number filled in,
+    absolute on the host the request came in on. The page asks for the applicant's name or phone digits
+    before it shows anything, so the code carries no personal data and a found receipt reveals nothing."""
+    return request.build_absolute_uri(reverse("tracking:progress")) + "?" + urlencode({"number": number})
 
 
 def unavailable_reason(case: Case, kind: str) -> str:
@@ -115,7 +125,7 @@ def _receipt(case: Case, notice: dict, today: datetime.date) -> None:
         _section("窗口已核验的材料", items=checked,
                  paragraphs=[] if checked else ["收件时未登记核验材料；如有疑问，请向收件窗口核对。"]),
         _section("查询办理进度", paragraphs=[
-            f"扫描本回执上的二维码，或登录后访问 {notice['tracking_url']} 查询办理进度；"
+            f"扫描本回执上的二维码，或访问 {notice['tracking_url']}，输入申请人姓名或手机号后四位查询办理进度；"
             f"也可凭办件编号 {case.number} 到两地任一区域通办专窗查询。"
             + (f"咨询电话：{centre.phone}。" if centre and centre.phone else "")]),
     ]

@@ -18,7 +18,7 @@ from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.typing import AuthedRequest
 from tongban.documents import qr
-from tongban.documents.context import KINDS, NotAvailable, available_kinds, build_notice
+from tongban.documents.context import KINDS, NotAvailable, available_kinds, build_notice, tracking_url
 from tongban.documents.pdf import render_pdf
 from tongban.verification import actions as verification
 from tongban.verification.payload import fingerprint
@@ -33,14 +33,14 @@ def _case(request: AuthedRequest, number: str, kind: str) -> Case:
 
 
 def _notice(request: HttpRequest, case: Case, kind: str) -> dict:
-    tracking_url = request.build_absolute_uri(reverse("cases:detail", args=[case.number]))
     signed = None
     if kind == "completion" and case.decided_on and case.outcome:
         try:
             signed = _signed_result(request, case)
         except verification.NotIssuedHere:  # another node's copy: it keeps the tracking QR code
             signed = None
-    return build_notice(case, kind, tracking_url=tracking_url, today=clock.today(), verification=signed)
+    return build_notice(case, kind, tracking_url=tracking_url(request, case.number), today=clock.today(),
+                        verification=signed)
 
 
 def _signed_result(request: HttpRequest, case: Case) -> dict:

@@ -22,13 +22,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from tongban.accounts.models import citizen_of
 from tongban.audit.actions import do_append
+from tongban.audit.masking import mask_text
 from tongban.calendar.actions import YearNotLoaded, add_workdays
 from tongban.catalog.models import Region
 from tongban.core import clock
@@ -36,7 +39,7 @@ from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, Un
 from tongban.core.identity import InvalidIdentifier, check_phone
 from tongban.core.numbering import next_number
 from tongban.core.transitions import StateMachine, Step
-from tongban.core.typing import Actor
+from tongban.core.typing import Actor, User
 from tongban.hotline.models import (
     OPEN_STATES,
     Category,
@@ -53,6 +56,8 @@ from tongban.hotline.models import (
     Unit,
     WhistleTask,
 )
+from tongban.notifications.actions import do_notify
+from tongban.notifications.texts import mobile, public_url, short, sms_text
 
 MAX_TEXT = 4000  # Open311 GeoReport v2 allows descriptions up to 4,000 characters
 MIN_TEXT = 5
@@ -206,10 +211,19 @@ def _create(user: Actor, intake: Intake, at: datetime.datetime, dues: dict[str, 
             caller_name=intake.caller_name, caller_phone=intake.caller_phone, street=intake.street,
             address=intake.address, latitude=intake.latitude, longitude=intake.longitude, text=intake.text,
             category=intake.category, received_at=at, intake_key=intake.intake_key or None,
-            created_by=user if user.is_authenticated else None, **dues)
+            created_by=user if user.is_authenticated else None,
+            reporter=_reporter(user, intake), **dues)
         _record(complaint, _actor(user), "register", f"来源：{complaint.get_channel_display()}", at=at,
                 data={"region": intake.region.code, "channel": intake.channel, "phone": intake.caller_phone})
+        _tell_caller(complaint, "register",
+                     f"您反映的诉求已受理，编号{complaint.number}，我们将尽快派单办理。查询进度：")
     return complaint
+
+
+def _reporter(user: Actor, intake: Intake) -> User | None:
+    """The resident who filed it on the web form while logged in (their 实名账号), else None."""
+    citizen = citizen_of(user)
+    return citizen.user if citizen is not None and intake.channel == Channel.WEB else None
 
 
 def _actor(user: Actor) -> str:
@@ -422,8 +436,11 @@ def do_reply(user: Actor, complaint: Complaint, reply: str, *, expected_version:
     """答复: the unit tells the caller what was done."""
     _require(user, HotlineRole.Role.HANDLER, unit=complaint.unit)
     reply = _note(reply, "答复意见", "hotline.reply")
+
+    def tell(fresh: Complaint) -> None:
+        _tell_caller(fresh, "reply", f"您反映的诉求{fresh.number}已有答复：{short(reply, 60)}。详情：")
     return _move(complaint, "reply", actor=_actor(user), note=reply[:200], expected_version=expected_version,
-                 reply=reply, replied_at=clock.now())
+                 reply=reply, replied_at=clock.now(), also=tell)
 
 
 def do_callback(user: Actor, complaint: Complaint, *, solved: bool, satisfaction: str, note: str = "",
@@ -436,9 +453,25 @@ def do_callback(user: Actor, complaint: Complaint, *, solved: bool, satisfaction
         raise Invalid("请选择是否解决。", code="hotline.solved_required")
     label = Satisfaction(satisfaction).label
     extra = f"；{note.strip()[:200]}" if note.strip() else ""
+
+    def tell(fresh: Complaint) -> None:
+        _tell_caller(fresh, "callback", f"感谢您接受诉求{fresh.number}的回访（{label}），本诉求已办结。查询：")
     return _move(complaint, "callback", actor=_actor(user), note=f"{'已解决' if solved else '未解决'}，{label}{extra}",
                  expected_version=expected_version, data={"solved": solved, "satisfaction": satisfaction},
-                 solved=solved, satisfaction=satisfaction, callback_note=note.strip()[:500], closed_at=clock.now())
+                 solved=solved, satisfaction=satisfaction, callback_note=note.strip()[:500], closed_at=clock.now(),
+                 also=tell)
+
+
+def _tell_caller(complaint: Complaint, step: str, body: str) -> None:
+    """SMS to the caller at 受理 (register), 答复 (reply) and 回访 (callback), with the progress link; in the
+    step's transaction. None without a mobile number (a landline, an anonymous web report). Event key per
+    complaint, step and version: idempotent, and a second reply after a return is a new message."""
+    phone = mobile(complaint.caller_phone)
+    if not phone:
+        return
+    link = public_url(f"/hotline/progress/?number={quote(complaint.number)}")
+    do_notify(event=f"complaint:{complaint.number}:{step}:{complaint.version}", phone=phone, link=link,
+              text=sms_text(mask_text(body), link))
 
 
 WARN_SHARE = 0.25  # 预警 when less than this share of a stage's time (counted from registration) is left

@@ -196,6 +196,9 @@ class Complaint(models.Model):
     callback_note = models.CharField("回访记录", max_length=500, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                    related_name="+")
+    # the resident (实名账号) who filed it on the web form while logged in; None for calls, Open311, anonymous
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="反映人账号", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="complaints_reported")
     # one-time token of the form or Open311 Idempotency-Key it came from: a resubmission finds this row
     intake_key = models.CharField(max_length=80, null=True, blank=True, unique=True, editable=False)
 

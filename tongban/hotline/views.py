@@ -18,10 +18,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from tongban.accounts.models import citizen_of
 from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import Invalid, TongbanError
-from tongban.core.identity import mask_phone
+from tongban.core.identity import PHONE_RE, mask_phone
 from tongban.core.typing import AnyRequest, AuthedRequest
 from tongban.hotline import actions, dispatch, hot, rates
 from tongban.hotline.forms import CallbackForm, DispatchForm, IntakeForm, MonthForm, NoteForm
@@ -112,7 +113,9 @@ def suggest(request: AuthedRequest) -> HttpResponse:
 
 
 def report(request: AnyRequest) -> HttpResponse:
-    """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue."""
+    """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue. A
+    logged-in resident finds their name and mobile filled in, and the complaint is linked to their account
+    (`Complaint.reporter`, set by the action)."""
     regions = Region.objects.filter(hotline_units__isnull=False).distinct()
     region = regions.filter(code=request.POST.get("region") or request.GET.get("region")).first() or regions.first()
     if region is None:
@@ -120,6 +123,9 @@ def report(request: AnyRequest) -> HttpResponse:
     wanted = (request.GET.get("text") or "").strip()[:100]  # from a catalogue search that found nothing good
     initial = ({"text": f"我想办理：{wanted}。在事项搜索中没有找到对应的事项，请告诉我应该办哪一项、去哪里办。"}
                if wanted else {})
+    citizen = citizen_of(request.user)  # a logged-in resident: their real name and confirmed mobile
+    if citizen is not None:
+        initial |= {"caller_name": citizen.name, "caller_phone": citizen.phone}
     form = IntakeForm(request.POST or None, region=region, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:  # a resubmitted form (refresh, double click) returns the complaint it already made
@@ -128,8 +134,10 @@ def report(request: AnyRequest) -> HttpResponse:
         except TongbanError as exc:
             _fail(request, exc)
         else:
-            return render(request, "hotline/report_done.html", {"complaint": complaint})
-    return render(request, "hotline/report.html", {"form": form, "regions": regions, "region": region})
+            return render(request, "hotline/report_done.html", {
+                "complaint": complaint, "mobile": bool(PHONE_RE.fullmatch(complaint.caller_phone))})
+    return render(request, "hotline/report.html", {"form": form, "regions": regions, "region": region,
+                                                   "citizen": citizen})
 
 
 # ---- lists and the complaint page ----------------------------------------------------------------

@@ -26,14 +26,16 @@ from tongban.cases.models import Case, State
 from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError, Unavailable
+from tongban.core.identity import PHONE_RE
 from tongban.core.transitions import StateMachine, Step
 from tongban.core.typing import Actor, User
-from tongban.ratings.models import Level, Rating, Rectification, RectificationQuerySet, Source
+from tongban.notifications.actions import do_notify
+from tongban.ratings.models import Level, Rating, Rectification, RectificationQuerySet, Source, Target
 
 __all__ = [
     "RATEABLE_STATES", "RECTIFICATION", "STEPS", "STEP_LABELS", "allowed_steps", "check_rate", "check_step",
     "do_appeal", "do_decide_appeal", "do_rate", "do_recheck", "do_rectify", "do_step", "do_verify",
-    "rated_officer", "rectification_days", "responsible_region", "visible_rectifications",
+    "mobile_of", "rated_officer", "rectification_days", "responsible_region", "visible_rectifications",
 ]
 
 # A rating is of the service received, so the case must have reached an outcome: decided (办结), refused
@@ -74,17 +76,21 @@ def _root_id(region: Region) -> int:
     return region.parent_id or region.pk
 
 
-def responsible_region(case: Case) -> Region:
-    """The region answerable for a rating: the one that served the applicant (the receiving region,
-    as a whole: 三河 → 廊坊). For an online case that is the competent region, which received it."""
+def responsible_region(case: Case, target: str = Target.WINDOW) -> Region:
+    """The region answerable for a rating: for the window, the one that served the applicant (the
+    receiving region, as a whole: 三河 → 廊坊; for an online case the competent region, which received
+    it); for the department, the deciding department's region."""
+    if target == Target.DEPARTMENT:
+        return _root(case.competent_department.region)
     return _root(case.receiving_region)
 
 
-def rated_officer(case: Case) -> User | None:
+def rated_officer(case: Case, target: str = Target.WINDOW) -> User | None:
     """The officer the applicant dealt with: the window officer who received the case; for a case
-    applied for online (no window), the last approver of the competent department in its audit trail."""
+    applied for online (no window), and for a rating of the department, the last approver of the
+    competent department in its audit trail."""
     creator = case.created_by
-    if creator is not None:
+    if creator is not None and target == Target.WINDOW:
         profile = profile_of(creator)
         if profile is not None and profile.role == Role.WINDOW:
             return creator
@@ -215,8 +221,9 @@ def do_rate(user: Actor, case: Case, *, level: Any, comment: str = "") -> Rating
     subject = f"case:{case.number}"
     try:
         with transaction.atomic():
-            rating = Rating.objects.create(case=case, level=level, comment=comment, channel=case.receiving_channel,
-                                           officer=officer, rated_by=user, created_at=now, source=source)
+            rating = Rating.objects.create(case=case, target=Target.WINDOW, level=level, comment=comment,
+                                           channel=case.receiving_channel, officer=officer, rated_by=user,
+                                           created_at=now, source=source)
             rect = None
             if rating.is_bad:
                 rect = Rectification.objects.create(rating=rating, region=responsible_region(case), opened_at=now)
@@ -247,10 +254,32 @@ def do_step(user: Actor, rect: Rectification, step: str, *, expected_version: in
     def after(fresh: Rectification) -> None:
         if fresh.state == R.DISMISSED:  # an upheld appeal: the rating leaves the figures, in the same transaction
             Rating.objects.filter(pk=fresh.rating_id).update(excluded=True)
+        if step == "rectify":  # 整改并反馈评价人: the rater is told, by SMS and 站内信, with the change
+            _tell_rater(fresh)
 
     RECTIFICATION.apply(rect, step, actor=user.get_username(), target=target, expected_version=expected_version,
                         changes=changes, data={"rectification": rect.pk, **audit}, after=after)
     return Rectification.objects.select_related("rating__case", "region").get(pk=rect.pk)
+
+
+def mobile_of(phone: str) -> str:
+    """The applicant's number if it can take an SMS (an 11-digit mobile), else "" (a landline)."""
+    phone = (phone or "").strip()
+    return phone if PHONE_RE.fullmatch(phone) else ""
+
+
+FEEDBACK_SMS_MAX = 200
+
+
+def _tell_rater(rect: Rectification) -> None:
+    """Send the rectification's feedback to whoever rated: the applicant (whether they rated in their
+    account, at the counter or through the link), to the case's mobile number and their account."""
+    rating = Rating.objects.select_related("case__applicant_user").get(pk=rect.rating_id)
+    case = rating.case
+    feedback = rect.feedback if len(rect.feedback) <= FEEDBACK_SMS_MAX else rect.feedback[:FEEDBACK_SMS_MAX] + "…"
+    do_notify(event=f"rectification-feedback:{rect.pk}", phone=mobile_of(case.applicant_phone),
+              user=case.applicant_user,
+              text=f"【通办】您对办件{case.number}的{rating.get_target_display()}评价，整改情况如下：{feedback}")
 
 
 def do_verify(user: Actor, rect: Rectification, finding: str, days: int | None = None, *,

@@ -34,8 +34,10 @@ def _person(user: User | None) -> str | None:
 
 class RatingOut(Schema):
     case_number: str = Field(..., alias="case.number")
+    target: str = Field(..., description="评价对象：window 窗口服务，department 审批部门服务")
     level: int
     level_label: str
+    reason: str = Field(..., description="差评原因（BadReason 的值），非差评为空")
     comment: str = Field(..., description="手机号、身份证号已脱敏")
     source: str
     channel: str | None

@@ -3,7 +3,8 @@
 from django import forms
 
 from tongban.ratings.actions import COMMENT_MAX, MAX_RECTIFICATION_DAYS, TEXT_MAX, rectification_days
-from tongban.ratings.models import Level
+from tongban.ratings.invite import RatingInput
+from tongban.ratings.models import BadReason, Level, Target
 
 
 class RatingForm(forms.Form):
@@ -15,6 +16,36 @@ class RatingForm(forms.Form):
         label="意见和建议（选填）", required=False, max_length=COMMENT_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"不超过 {COMMENT_MAX} 字。不满意的，请写明原因，便于核实整改。请勿填写身份证号、手机号等个人信息。")
+
+
+LEVEL_CHOICES = [(level.value, level.label) for level in sorted(Level, reverse=True)]
+
+
+class LinkRatingForm(forms.Form):
+    """The one-time link's form: the window's and the department's service, each with a level, a reason
+    (required by the action when the level is bad) and an optional comment. Fields `<target>_<name>`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for target in Target:
+            self.fields[f"{target}_level"] = forms.TypedChoiceField(
+                label=f"对{target.label}的评价", coerce=int, widget=forms.RadioSelect, choices=LEVEL_CHOICES,
+                error_messages={"required": f"请选择对{target.label}的评价", "invalid_choice": "请选择评价等级"})
+            self.fields[f"{target}_reason"] = forms.ChoiceField(
+                label="不满意的原因（选择“不满意”“非常不满意”时必选）", required=False,
+                choices=[("", "（请选择）"), *BadReason.choices])
+            self.fields[f"{target}_comment"] = forms.CharField(
+                label="意见和建议（选填）", required=False, max_length=COMMENT_MAX,
+                widget=forms.Textarea(attrs={"rows": 3}))
+
+    def parts(self) -> list[tuple[Target, list[forms.BoundField]]]:
+        """The fields of each target, for the template."""
+        return [(target, [self[f"{target}_{name}"] for name in ("level", "reason", "comment")]) for target in Target]
+
+    def inputs(self) -> dict[str, RatingInput]:
+        data = self.cleaned_data
+        return {str(target): RatingInput(level=data[f"{target}_level"], reason=data[f"{target}_reason"],
+                                         comment=data[f"{target}_comment"]) for target in Target}
 
 
 class StepForm(forms.Form):

@@ -1,5 +1,10 @@
 """好差评: five-level ratings of a case, its window and its officer; every bad rating is rectified.
 
+A case carries at most one rating per `Target`: the receiving window's service (窗口服务; for a 全程网办
+case, the online service) and the deciding department's service (审批部门服务). A rating given in an
+account or at the counter rates the window; the one-time link sent by SMS at delivery
+(`RatingInvitation`, ratings/invite.py) rates both, separately.
+
 Levels follow the national 好差评 scale: 5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意.
 A rating of 1 or 2 opens a `Rectification`: verify → rectify (within a configurable number of working
 days) → feedback to the rater → recheck. A rating attributed to the wrong window or officer can be
@@ -36,10 +41,34 @@ class Source(models.TextChoices):
 
     APPLICANT = "applicant", "申请人本人评价"
     COUNTER = "counter", "窗口代录（申请人现场评价）"
+    LINK = "link", "申请人通过短信评价链接评价"
+
+
+class Target(models.TextChoices):
+    """What is rated: the service of the window that received the case, or of the department that decided it."""
+
+    WINDOW = "window", "窗口服务"
+    DEPARTMENT = "department", "审批部门服务"
+
+
+class BadReason(models.TextChoices):
+    """差评原因: the reasons of the national 好差评 scheme (国务院办公厅关于建立政务服务“好差评”制度的意见);
+    a bad rating given through the link must name one."""
+
+    GUIDE_UNCLEAR = "guide_unclear", "办事指南不清晰"
+    MATERIALS = "materials", "材料要求不合理或重复提交"
+    LATE = "late", "办理时间超时"
+    ATTITUDE = "attitude", "服务态度差"
+    TRIPS = "trips", "多次跑动、来回跑"
+    SYSTEM = "system", "系统不好用"
+    FEES = "fees", "收费不合理"
+    OTHER = "other", "其他"
 
 
 class Rating(models.Model):
-    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="rating")
+    case = models.ForeignKey(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="ratings")
+    target = models.CharField("评价对象", max_length=10, choices=Target.choices, default=Target.WINDOW)
+    reason = models.CharField("差评原因", max_length=20, choices=BadReason.choices, blank=True)
     level = models.PositiveSmallIntegerField("评价", choices=Level.choices)
     comment = models.TextField("意见", blank=True)
     # Who and what is rated: the window (channel) that received the case and the officer who handled it.
@@ -56,9 +85,10 @@ class Rating(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "好差评"
         ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "target"], name="rating_once_per_target")]
 
     def __str__(self) -> str:
-        return f"{self.case.number} {self.get_level_display()}"
+        return f"{self.case.number} {self.get_target_display()} {self.get_level_display()}"
 
     @property
     def is_bad(self) -> bool:
@@ -132,3 +162,22 @@ class Rectification(models.Model):
     def overdue(self) -> bool:
         """`is_overdue` today (the service's clock, which tests move with time-machine)."""
         return self.is_overdue(clock.today())
+
+
+class RatingInvitation(models.Model):
+    """评价邀请: the one-time link to /rate/<token>/ sent to the applicant when the case is delivered.
+
+    The token is the only secret (secrets.token_urlsafe, 256 bits): whoever has the SMS may rate, once.
+    `used_at` is set by compare-and-set when the rating is saved, so of two submissions only one counts.
+    """
+
+    token = models.CharField("令牌", max_length=64, unique=True)
+    case = models.OneToOneField(Case, verbose_name="办件", on_delete=models.PROTECT, related_name="rating_invitation")
+    created_at = models.DateTimeField("邀请时间")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "评价邀请"
+
+    def __str__(self) -> str:
+        return f"{self.case.number} 评价邀请"

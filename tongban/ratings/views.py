@@ -1,4 +1,5 @@
-"""好差评 pages: rate a case; the rectification queue; a rectification with the steps this user may take.
+"""好差评 pages: rate a case; rate through the one-time link (no login); the rectification queue; a
+rectification with the steps this user may take.
 
 Thin: each POST calls one action and reports the result with a Django message.
 """
@@ -17,12 +18,12 @@ from tongban.cases.actions import can_view
 from tongban.cases.models import Case
 from tongban.core import clock
 from tongban.core.errors import TongbanError
-from tongban.core.typing import AuthedRequest
-from tongban.ratings import actions
-from tongban.ratings.forms import STEP_FORMS, RatingForm, StepForm
-from tongban.ratings.models import Rating, Rectification
+from tongban.core.typing import AnyRequest, AuthedRequest
+from tongban.ratings import actions, invite
+from tongban.ratings.forms import STEP_FORMS, LinkRatingForm, RatingForm, StepForm
+from tongban.ratings.models import Rating, Rectification, Target
 
-ACTION_LABELS = {"rating.rate": "评价", "rectification.open": "差评转整改", **{
+ACTION_LABELS = {"rating.rate": "评价", "rating.invite": "发送评价邀请", "rectification.open": "差评转整改", **{
     f"rectification.{step}": label for step, label in actions.STEP_LABELS.items()}}
 
 
@@ -49,19 +50,59 @@ def rate(request: AuthedRequest, number: str) -> HttpResponse:
                 return redirect("ratings:rate", number=case.number)
         else:
             status = 422
-    rated = Rating.objects.filter(case=case).select_related("channel", "officer", "rated_by").first()
+    ratings = sorted(Rating.objects.filter(case=case).select_related("channel", "officer", "rated_by"),
+                     key=lambda r: r.target != Target.WINDOW)  # the window's first
     problem = None
-    if rated is None:
+    if not ratings:
         try:
             actions.check_rate(request.user, case)
         except TongbanError as exc:
             problem = str(exc)
-    rect = Rectification.objects.filter(rating=rated).first() if rated else None
     return render(request, "ratings/rate.html", {
-        "case": case, "form": form, "rating": rated, "rect": rect, "problem": problem,
-        "comment": mask_text(rated.comment) if rated else "",
-        "officer": actions.rated_officer(case) if rated is None and problem is None else None,
+        "case": case, "form": form, "problem": problem,
+        "rated": [{"rating": r, "rect": Rectification.objects.filter(rating=r).first(),
+                   "comment": mask_text(r.comment)} for r in ratings],
+        "officer": actions.rated_officer(case) if not ratings and problem is None else None,
     }, status=status)
+
+
+def rate_by_link(request: AnyRequest, token: str) -> HttpResponse:
+    """/rate/<token>/: the applicant rates the window's and the department's service through the link sent
+    by SMS at delivery (no login; the token is the key). Unknown token: 404; a used link says so."""
+    try:
+        invitation = invite.check_invitation(token)
+    except TongbanError:
+        raise Http404("评价链接无效") from None
+    case = invitation.case
+    form = LinkRatingForm(request.POST or None)
+    status = 200
+    used = invitation.used_at is not None
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                invite.do_rate_by_link(invitation, **form.inputs())
+            except TongbanError as exc:
+                form.add_error(None, str(exc))
+                status = exc.status
+                used = used or exc.code in ("rating.link_used", "rating.already_rated")
+            else:
+                ratings = list(Rating.objects.filter(case=case).order_by("-target"))
+                return render(request, "ratings/rate_link_done.html", {
+                    "case": case, "ratings": ratings, "any_bad": any(r.is_bad for r in ratings)})
+        else:
+            status = 422
+    return render(request, "ratings/rate_link.html", {
+        "case": case, "form": form, "used": used,
+        "window_name": _window_name(case), "department_name": case.competent_department.name,
+    }, status=status)
+
+
+def _window_name(case: Case) -> str:
+    if case.receiving_channel is not None:
+        return case.receiving_channel.name
+    if case.receiving_centre is not None:
+        return case.receiving_centre.name
+    return "网上办理"
 
 
 @login_required

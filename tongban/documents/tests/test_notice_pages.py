@@ -31,7 +31,7 @@ def test_each_notice_renders_for_an_eligible_case(client, people, make_case, kin
     # the QR's target is printed beside it: the tracking page, or on the completion notice the verify
     # page of the signed result (the tracking URL is then in the footnote)
     assert "<svg" in html and ("扫码核验文书真伪" if kind == "completion" else "扫码查询办理进度") in html
-    assert f"http://testserver/cases/{case.number}/" in html
+    assert f"http://testserver/progress/?number={case.number}" in html
     issuer = case.receiving_centre.name if kind == "receipt" else case.competent_department.name
     assert issuer in html
 
@@ -79,8 +79,10 @@ def test_notices_are_404_until_the_case_reaches_their_state(client, people, make
 
 
 def test_only_users_who_can_view_the_case_see_its_notices(client, people, make_case):
-    case = make_case("completion")
-    for name in ("lf_rsj", "tz_window", "other_citizen", "citizen"):
+    case = make_case("completion")  # 张三's case: the citizen with his verified ID number sees it, no one else
+    client.force_login(people["citizen"])
+    assert page(client, case, "receipt").status_code == 200
+    for name in ("lf_rsj", "tz_window", "other_citizen"):
         client.force_login(people[name])
         for kind in KINDS:
             response = page(client, case, kind)

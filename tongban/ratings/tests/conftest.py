@@ -9,7 +9,7 @@ import pytest
 
 from testsupport.audit import audit_transactional_db  # noqa: F401  (fixture)
 from tongban.cases.actions import do_receive, do_transition
-from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401  (fixtures)
+from tongban.cases.tests.conftest import application, online_application, people, rsj_item  # noqa: F401
 from tongban.ratings.actions import do_rate
 
 D = datetime.date
@@ -35,7 +35,7 @@ def walk_in_case(people, rsj_item, on_day):  # noqa: F811
 def online_case(people, rsj_item, on_day):  # noqa: F811
     """全程网办 by the citizen with an account, decided and delivered as an electronic licence by 通州."""
     on_day(D(2026, 9, 28))
-    case = do_receive(people["citizen"], application(rsj_item, delivery="electronic"))
+    case = do_receive(people["citizen"], online_application(rsj_item, delivery="electronic"))
     return drive(people, case, [("tz_rsj", "accept", {}), ("tz_rsj", "decide", {"outcome": "approved"}),
                                 ("tz_rsj", "deliver", {})])
 

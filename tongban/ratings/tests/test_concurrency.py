@@ -70,3 +70,21 @@ def test_two_ratings_of_one_case_at_once_one_is_kept(committed, people, online_c
     kept = Rating.objects.get()
     assert Rectification.objects.exists() == (kept.level == 1)
     assert verify().ok
+
+
+def test_one_link_submitted_twice_at_once_rates_once(committed, walk_in_case):
+    from tongban.ratings.invite import RatingInput, check_invitation, do_rate_by_link
+    from tongban.ratings.models import RatingInvitation
+
+    token = RatingInvitation.objects.get(case=walk_in_case).token
+    first, second = check_invitation(token), check_invitation(token)  # two tabs, both opened unused
+    results = race(lambda: do_rate_by_link(first, window=RatingInput(level=5), department=RatingInput(level=5)),
+                   lambda: do_rate_by_link(second, window=RatingInput(level=1, reason="attitude"),
+                                           department=RatingInput(level=1, reason="late")))
+    losers = [r for r in results if isinstance(r, Conflict)]
+    assert len([r for r in results if isinstance(r, list)]) == 1 and len(losers) == 1, results
+    assert losers[0].code in ("rating.link_used", "rating.already_rated")
+    levels = set(Rating.objects.filter(case=walk_in_case).values_list("level", flat=True))
+    assert Rating.objects.filter(case=walk_in_case).count() == 2 and len(levels) == 1  # one submission, whole
+    assert Rectification.objects.count() == (2 if levels == {1} else 0)
+    assert verify().ok

@@ -6,7 +6,7 @@ import pytest
 
 from tongban.audit.actions import entries_for, verify
 from tongban.cases.actions import do_receive, do_transition
-from tongban.cases.tests.conftest import application
+from tongban.cases.tests.conftest import online_application
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed
 from tongban.ratings.actions import do_rate
 from tongban.ratings.models import Rating, Rectification, Source
@@ -51,12 +51,12 @@ def test_nobody_else_may_rate(people, walk_in_case, online_case):
 
 def test_only_a_case_with_an_outcome_can_be_rated(people, rsj_item, on_day):
     on_day(D(2026, 9, 28))
-    case = do_receive(people["citizen"], application(rsj_item, delivery="electronic"))
+    case = do_receive(people["citizen"], online_application(rsj_item, delivery="electronic"))
     case = do_transition(people["tz_rsj"], case, "accept")
     with pytest.raises(BadTransition) as failure:
         do_rate(people["citizen"], case, level=1)
     assert failure.value.code == "rating.not_rateable"
-    refused = do_transition(people["tz_rsj"], do_receive(people["citizen"], application(rsj_item)), "refuse",
+    refused = do_transition(people["tz_rsj"], do_receive(people["citizen"], online_application(rsj_item)), "refuse",
                             reason="不符合受理条件", basis="《中华人民共和国行政许可法》第三十二条")
     assert do_rate(people["citizen"], refused, level=3).level == 3  # a refusal is a service received too
     assert Rating.objects.count() == 1

@@ -1,0 +1,57 @@
+"""The public progress pages (no login): /progress/ for a case, /hotline/progress/ for a complaint.
+
+Thin: the form checks shapes, `tracking.actions` finds, compares, rate-limits and audits. A refusal is
+shown on the form with its status (404 for the one mismatch answer, 429 when rate-limited). The lookup
+is a POST so that names and phone digits never end up in access logs or the browser history;
+`?number=` (the QR code on the receipt leads to /progress/?number=<n>) only prefills the number.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.shortcuts import render
+
+from tongban.core.errors import TongbanError
+from tongban.core.typing import AnyRequest
+from tongban.tracking import actions
+from tongban.tracking.forms import CaseLookupForm, ComplaintLookupForm
+
+
+def _client(request: AnyRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def progress(request: AnyRequest) -> HttpResponse:
+    """办件进度查询."""
+    initial = {"number": actions.normalise_number(request.GET.get("number", ""))}
+    form = CaseLookupForm(request.POST if request.method == "POST" else None, initial=initial)
+    result, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = actions.check_case_progress(form.cleaned_data["number"], form.cleaned_data["who"],
+                                                     client=_client(request))
+            except TongbanError as exc:
+                form.add_error(None, str(exc))
+                status = exc.status
+        else:
+            status = 422
+    return render(request, "tracking/progress.html", {"form": form, "result": result}, status=status)
+
+
+def hotline_progress(request: AnyRequest) -> HttpResponse:
+    """诉求进度查询 (接诉即办)."""
+    initial = {"number": actions.normalise_number(request.GET.get("number", ""))}
+    form = ComplaintLookupForm(request.POST if request.method == "POST" else None, initial=initial)
+    result, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                result = actions.check_complaint_progress(form.cleaned_data["number"], form.cleaned_data["digits"],
+                                                          client=_client(request))
+            except TongbanError as exc:
+                form.add_error(None, str(exc))
+                status = exc.status
+        else:
+            status = 422
+    return render(request, "tracking/hotline_progress.html", {"form": form, "result": result}, status=status)
