@@ -6,7 +6,7 @@ the exporter writes it, the demo loader builds it, and `ItemVersion.snapshot` st
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from django.db import IntegrityError, transaction
 
@@ -58,6 +58,8 @@ class ItemData:
     modes: tuple[str, ...] = ()  # Mode values
     standard_version: str = ""
     keywords: tuple[str, ...] = ()
+    # 到现场次数; None (a file without the column) keeps the stored value, 1 for a new item (do_import_items)
+    visits: int | None = 1
 
     def as_dict(self) -> dict:
         data = asdict(self)
@@ -99,6 +101,7 @@ def item_data(item: Item) -> ItemData:
         modes=tuple(mode.value for mode, name in MODE_FIELDS.items() if getattr(item, name)),
         standard_version=item.standard_version,
         keywords=tuple(k for k in item.keywords.split("；") if k),
+        visits=item.visits,
     )
 
 
@@ -108,7 +111,7 @@ def items_with_details():
 
 def _apply(item: Item, data: ItemData) -> None:
     for name in ("code", "name", "item_type", "item_class", "legal_basis", "conditions",
-                 "legal_limit_days", "promised_limit_days", "fee", "standard_version"):
+                 "legal_limit_days", "promised_limit_days", "fee", "standard_version", "visits"):
         setattr(item, name, getattr(data, name))
     item.keywords = "；".join(data.keywords)
     for mode, name in MODE_FIELDS.items():
@@ -183,6 +186,8 @@ def _import_items(rows: list[ItemData], *, source: str, changed_by: str, note: s
         changed: list[tuple[Item, ItemData]] = []
         for row in rows:
             item = existing.get(row.code)
+            if row.visits is None:  # the file has no 到现场次数 column: keep what the item has
+                row = replace(row, visits=item.visits if item is not None else 1)
             if item is None:
                 item = Item(version=1)
                 _apply(item, row)

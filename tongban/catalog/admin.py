@@ -76,7 +76,7 @@ class ItemAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["code", "name", "item_type", "item_class", "keywords"]}),
         ("办理要求", {"fields": ["legal_basis", "conditions", "legal_limit_days", "promised_limit_days", "fee",
-                             "standard_version"]}),
+                             "visits", "standard_version"]}),
         ("通办模式与渠道", {"fields": ["mode_online", "mode_proxy", "mode_joint", "via_window", "via_terminal",
                                 "via_mobile", "via_bank"]}),
         ("版本", {"fields": ["version", "updated_at"]}),

@@ -43,6 +43,7 @@ COLUMNS = [
     Column("modes", "通办模式"),
     Column("standard_version", "审批标准版本"),
     Column("keywords", "关键词"),
+    Column("visits", "到现场次数"),  # optional: a file without it keeps each item's stored value
 ]
 FIELDS = {c.field: c for c in COLUMNS}
 MAX_SAFE_INTEGER = 2**53  # beyond this an Excel number has already lost digits
@@ -253,6 +254,7 @@ def export_cells(row: ItemData) -> list[str]:
         "；".join(row.modes),
         row.standard_version,
         "；".join(row.keywords),
+        "" if row.visits is None else str(row.visits),
     ]
 
 

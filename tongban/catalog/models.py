@@ -18,6 +18,7 @@ from tongban.core import clock
 CODE_PATTERN = r"[A-Za-z0-9][A-Za-z0-9._-]*"
 MAX_LIMIT_DAYS = 366
 MAX_COPIES = 99
+MAX_VISITS = 9
 code_validator = RegexValidator(rf"^{CODE_PATTERN}\Z", "事项编码只能由字母、数字和 . _ - 组成。")
 limit_validators = [MaxValueValidator(MAX_LIMIT_DAYS)]
 
@@ -176,6 +177,10 @@ class Item(models.Model):
     promised_limit_days = models.PositiveSmallIntegerField("承诺办结时限（工作日）", null=True, blank=True,
                                                            validators=limit_validators)
     fee = models.CharField("收费标准", max_length=200, default="不收费", blank=True)
+    # 到现场次数: how many times an applicant must come to a window (最多跑一次 = 1). A 全程网办 item needs
+    # none online, whatever this says (`visits_needed`); 0 here = 零跑腿 also at the window (results mailed).
+    visits = models.PositiveSmallIntegerField("到现场次数", default=1, validators=[MaxValueValidator(MAX_VISITS)],
+                                              help_text="申请人最多需要到窗口的次数；全程网办事项在网上申请时为 0")
     # The 跨省通办 modes offered. Booleans rather than a JSON list: filterable the same way on
     # SQLite and PostgreSQL.
     mode_online = models.BooleanField("全程网办", default=False)
@@ -204,6 +209,11 @@ class Item(models.Model):
             raise ValidationError({"promised_limit_days": "承诺时限不能超过法定时限。"})
         if not any(getattr(self, name) for name in CHANNEL_FIELDS.values()):
             raise ValidationError("至少选择一个办理渠道（通常是区域通办专窗）。")
+
+    @property
+    def visits_needed(self) -> int:
+        """到现场次数 shown to applicants: 0 for a 全程网办 item, else `visits`."""
+        return 0 if self.mode_online else self.visits
 
     @property
     def modes(self) -> list[str]:

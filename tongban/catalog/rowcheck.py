@@ -16,6 +16,7 @@ from tongban.catalog.models import (
     ITEM_TYPE_CODES,
     MAX_COPIES,
     MAX_LIMIT_DAYS,
+    MAX_VISITS,
     ChannelKind,
     Department,
     Item,
@@ -102,6 +103,7 @@ def check_row(cells: dict[str, str], *, region: str | None, directory: Directory
     channels = _labels(cells.get("channels", ""), CHANNEL_LABELS, lambda m: error("channels", m))
     modes = _labels(cells.get("modes", ""), MODE_LABELS, lambda m: error("modes", m))
     materials = _materials(cells.get("materials", ""), lambda m: error("materials", m))
+    visits = _visits(cells.get("visits", ""), lambda m: error("visits", m))
     keywords = tuple(k.strip() for k in KEYWORD_SEPARATORS.split(cells.get("keywords", "")) if k.strip())
     if len("；".join(keywords)) > max_length(Item, "keywords"):
         error("keywords", f"关键词合计超过 {max_length(Item, 'keywords')} 个字符")
@@ -124,6 +126,7 @@ def check_row(cells: dict[str, str], *, region: str | None, directory: Directory
         modes=modes,
         standard_version=cells.get("standard_version", ""),
         keywords=keywords,
+        visits=visits,
     )
 
 
@@ -168,6 +171,17 @@ def _days(text: str, error: Callable[[str], None]) -> int | None:
         return 0
     if not DIGITS_RE.fullmatch(value) or int(value) > MAX_LIMIT_DAYS:
         error(f"时限应为 0–{MAX_LIMIT_DAYS} 的整数（工作日），或“即办”，而不是 {text!r}")
+        return None
+    return int(value)
+
+
+def _visits(text: str, error: Callable[[str], None]) -> int | None:
+    """到现场次数: 0–MAX_VISITS (“次” allowed); empty (or no such column) = not given (None)."""
+    if not text:
+        return None
+    value = text.removesuffix("次").strip()
+    if not DIGITS_RE.fullmatch(value) or int(value) > MAX_VISITS:
+        error(f"到现场次数应为 0–{MAX_VISITS} 的整数，而不是 {text!r}")
         return None
     return int(value)
 

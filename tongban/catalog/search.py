@@ -154,6 +154,11 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     return result
 
 
+def theme_items(theme: themes.Theme) -> list[Item]:
+    """The event's items in this catalogue, in the event's order (its page and the home page)."""
+    return fetch_items(_theme_members(current_index(), theme))
+
+
 def _theme_members(index: Index, theme: themes.Theme) -> list[int]:
     """The event's items this catalogue has: for each member, its best match if that is a good answer.
     Worked out once per index (it depends on the catalogue, not on the query)."""

@@ -5,6 +5,10 @@ the ranked list, in the order people do them. The events are a shipped file, `da
 trigger words and its members, each member written as a search for its official name. `tongban.catalog.search`
 resolves the members against this catalogue; a member with no good match is left out, so the same file
 serves any region's catalogue.
+
+Each event also has a page, `/themes/<slug>/`, listing its items under each region with that region's
+competent department, and the home page shows the events as large buttons (the file's order). The
+issue's list (出生, 入学, 就业, 结婚, 开办餐饮店, 退休, 身后事) comes first.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ THEMES_FILE = Path(__file__).resolve().parent / "data" / "themes.tsv"
 
 @dataclass(frozen=True)
 class Theme:
+    slug: str
     name: str
     triggers: tuple[str, ...]
     members: tuple[str, ...]
@@ -34,10 +39,14 @@ def themes() -> tuple[Theme, ...]:
     lines = [line for line in THEMES_FILE.read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     for line in lines[1:]:  # after the header
-        name, triggers, members = (line.split("\t") + ["", ""])[:3]
-        out.append(Theme(name.strip(), tuple(normalise(t) for t in triggers.split("|") if t.strip()),
+        slug, name, triggers, members = (line.split("\t") + ["", "", ""])[:4]
+        out.append(Theme(slug.strip(), name.strip(), tuple(normalise(t) for t in triggers.split("|") if t.strip()),
                          tuple(m.strip() for m in members.split("|") if m.strip())))
     return tuple(out)
+
+
+def by_slug(slug: str) -> Theme | None:
+    return next((theme for theme in themes() if theme.slug == slug), None)
 
 
 def fitting(query: str) -> Theme | None:

@@ -1,4 +1,9 @@
-"""Catalogue pages: home with search, browse/search list, item detail. Thin: queries only."""
+"""Catalogue pages: home with search and the 一件事 buttons, browse/search list, the item's guide, a life
+event's page. Thin: queries only.
+
+The item page is a guide a citizen can act on: where to go (every centre whose 区域通办专窗 receives it,
+with address, hours, phone and a map link — only a link to a map search, nothing loaded from outside),
+how many visits, fees, materials, limits, and the buttons 网上申请 / 预约办理 / 咨询 (a tel: link)."""
 
 from __future__ import annotations
 
@@ -8,12 +13,13 @@ from typing import TypedDict
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
 from django_htmx.middleware import HtmxDetails
 
-from tongban.catalog import search
+from tongban.catalog import search, themes
 from tongban.catalog.actions import items_with_details
 from tongban.catalog.filters import by_code, filter_items
 from tongban.catalog.models import Channel, Department, Item, ItemClass, ItemType, Mode, Region, ServiceCentre
@@ -49,6 +55,7 @@ def home(request: AnyRequest) -> HttpResponse:
         "mobile": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
         "modes": Mode.values,
         "popular": ["社保", "医保", "公积金", "户籍", "营业执照", "异地就医", "结婚登记", "退休"],
+        "themes": [(theme, n) for theme in themes.themes() if (n := len(search.theme_items(theme)))],
     })
 
 
@@ -99,15 +106,45 @@ def item_list(request: HtmxRequest) -> HttpResponse:
     return response
 
 
+MAP_SEARCH = "https://uri.amap.com/search"  # 高德地图 URI API; a link only: the page loads nothing from outside
+
+
+def map_link(address: str) -> str:
+    """A map search for an address (opened by the citizen's own click)."""
+    return f"{MAP_SEARCH}?{urlencode({'keyword': address})}" if address else ""
+
+
 def item_detail(request: AnyRequest, code: str) -> HttpResponse:
     item = get_object_or_404(items_with_details(), code=code)
     competences = sorted(item.competences.all(), key=lambda c: c.region.code)
+    # 区域通办: the 专窗 of every centre, in either region, receives the item.
+    centres = list(ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
+                   .order_by("region__code", "name")) if item.via_window else []
+    phone = next((c.phone for c in centres if c.phone), "")
     return render(request, "catalog/item_detail.html", {
         "item": item,
         "competences": competences,
-        # 区域通办: the 专窗 of every centre, in either region, receives the item.
-        "centres": ServiceCentre.objects.select_related("region").prefetch_related("channels__region")
-        if item.via_window else [],
+        "centres": [(centre, map_link(centre.address)) for centre in centres],
+        "consult_phone": phone or "12345",
         "materials": item.materials.all(),
         "other_channels": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
+    })
+
+
+def theme_detail(request: AnyRequest, slug: str) -> HttpResponse:
+    """一件事: the event's items under each region that has a competent department for them."""
+    theme = themes.by_slug(slug)
+    if theme is None:
+        raise Http404("没有这个一件事")
+    found = search.theme_items(theme)
+    ordered = {item.pk: i for i, item in enumerate(found)}
+    items = sorted(items_with_details().filter(pk__in=ordered), key=lambda item: ordered[item.pk])
+    groups: dict[str, tuple[Region, list]] = {}
+    for item in items:
+        for competence in item.competences.all():
+            groups.setdefault(competence.region.code, (competence.region, []))[1].append((item, competence.department))
+    return render(request, "catalog/theme.html", {
+        "theme": theme,
+        "items": items,
+        "groups": [groups[code] for code in sorted(groups)],
     })
