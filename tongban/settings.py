@@ -71,7 +71,10 @@ INSTALLED_APPS = [
     "tongban.federation",
     "tongban.verification",
     "tongban.hotline",
+    "tongban.appointments",
+    "tongban.tracking",
     "tongban.demo",
+    "tongban.portal",
 ]
 
 MIDDLEWARE = [
@@ -159,11 +162,32 @@ STATIC_ROOT = env_str("TONGBAN_STATIC_ROOT", "") or None
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Uploaded materials (tongban/core/blobs.py): stored by SHA-256 outside any static or media root and
+# served only through the case pages' access check. No MEDIA_ROOT on purpose. Django's own in-memory
+# limits stay at their defaults (2.5 MB: larger uploads spool to a temporary file); a TLS proxy in
+# front should cap the request body too (docs/cases.md).
+TONGBAN_BLOB_DIR = Path(env_str("TONGBAN_BLOB_DIR", str(DATA_DIR / "blobs"))).resolve()
+TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# 电子证照 reuse: the module offering an applicant's own valid signed results (offer / check)
+TONGBAN_ELICENCE_SOURCE = "tongban.verification.elicences"
+
+# Staff log in by username (ModelBackend, /accounts/login/); residents by phone (PhoneBackend, /login/).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "tongban.accounts.backends.PhoneBackend"]
+# Who confirms that a credit code is this enterprise (accounts/ports.py): offline, the resident's word.
+TONGBAN_ENTERPRISE_REGISTRY = "tongban.accounts.ports.self_declared"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "catalog:home"
 LOGOUT_REDIRECT_URL = "catalog:home"
 
 SESSION_COOKIE_HTTPONLY = True
+
+# The cache holds the public pages' rate-limit counters (tongban/core/ratelimit.py). The default is
+# per process: enough for one process, but a production deployment with several gunicorn workers or
+# hosts must point this at a shared cache (Redis, Memcached, or Django's database cache), or each
+# worker counts on its own and the limits are multiplied by the number of workers (docs/tracking.md).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tongban"}}
+
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
@@ -190,8 +214,24 @@ if not (len(TONGBAN_CASE_PREFIX) == 2 and TONGBAN_CASE_PREFIX.isascii() and TONG
 TONGBAN_CASE_FEDERATION = "tongban.federation.caseport.Federation"
 # Called inside the transaction of every case change on this node (cases/ports.py case_changed): the
 # layers above tell the applicant (notifications), invite a rating. Empty list: nobody listens.
-TONGBAN_CASE_LISTENERS: list[str] = []
+# Order matters for 办结: verification signs the result and tells the applicant with its verify link before
+# cases.tell would tell it with the progress link (same event key: the first one written wins).
+TONGBAN_CASE_LISTENERS: list[str] = ["tongban.ratings.invite.invite", "tongban.verification.tell.tell_result",
+                                     "tongban.cases.tell.tell_applicant"]
 TONGBAN_CASE_PAGE_PANELS = ["tongban.documents.casepanel.notices", "tongban.federation.casepanel.exchange"]
+
+# The address citizens reach this node at, for links sent by SMS (rating invitations …): no trailing slash.
+TONGBAN_PUBLIC_URL = env_str("TONGBAN_PUBLIC_URL", "http://127.0.0.1:8000")
+
+# SMS (docs/notifications.md): the gateway class (dotted path; the demo's writes DemoSms rows, shown at
+# /dev/sms/ with DEBUG), and for notifications.gateways.HttpGateway the service's URL and bearer key.
+TONGBAN_SMS_GATEWAY = env_str("TONGBAN_SMS_GATEWAY", "tongban.notifications.gateways.DemoGateway")
+TONGBAN_SMS_GATEWAY_URL = env_str("TONGBAN_SMS_GATEWAY_URL", "")
+TONGBAN_SMS_GATEWAY_KEY = env_str("TONGBAN_SMS_GATEWAY_KEY", "")
+
+# 预约办理 (docs/appointments.md): the start times of the one-hour slots, and the places per slot per centre.
+TONGBAN_APPOINTMENT_SLOTS = ["09:00", "10:00", "11:00", "13:00", "14:00", "15:00", "16:00"]
+TONGBAN_APPOINTMENT_CAPACITY = env_int("TONGBAN_APPOINTMENT_CAPACITY", 3)
 
 # 接诉即办 Open311 (docs/hotline.md): when set, creating a request needs one of these keys (api_key).
 TONGBAN_OPEN311_API_KEYS = env_list("TONGBAN_OPEN311_API_KEYS", [])

@@ -15,7 +15,7 @@ from tongban.cases.ports import DelegationRefused
 from tongban.catalog.models import Department, Item, Region
 from tongban.core import clock
 from tongban.core.typing import Actor
-from tongban.federation import delegations, routing
+from tongban.federation import casefiles, delegations, keys, routing, trust
 from tongban.federation.models import Delegation, OutboxMessage
 from tongban.federation.outbox import enqueue, enqueue_case
 
@@ -55,3 +55,21 @@ class Federation:
 
     def usable_delegations(self, item: Item, on: datetime.date) -> list[Delegation]:
         return delegations.usable(item, on)
+
+    def tells_applicant(self, case: Case) -> bool:
+        return routing.receiving_node(case) == keys.node_id() if trust.federated() else True
+
+    def send_supplement(self, user: Actor, case: Case, notice_at: datetime.datetime, files: list[dict]) -> str:
+        """The files' bytes first, then the step (federation/casefiles.py applies it at the holder)."""
+        holder = routing.holder_of(case)
+        queued = casefiles.queued_blobs(holder, case.number)
+        for f in files:
+            if f["sha256"] not in queued:
+                queued.add(f["sha256"])
+                enqueue(holder, casefiles.KIND, casefiles.blob_body(f["sha256"], f["mime"], f["size"]), case.number)
+        enqueue(holder, casefiles.SUPPLEMENT, {"case": case.number, "notice": notice_at.isoformat(), "files": files,
+                                              "by": user.get_username(), "at": clock.now().isoformat()}, case.number)
+        return holder
+
+    def supplement_sent(self, case: Case, notice_at: datetime.datetime) -> bool:
+        return casefiles.supplement_sent(case, notice_at)

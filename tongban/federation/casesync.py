@@ -12,7 +12,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 
-from tongban.cases.models import Case, Extension, JointTask, State, SupplementNotice
+from tongban.cases.models import Case, CaseFile, Extension, JointTask, State, SupplementNotice
 from tongban.catalog.models import Channel, Department, Item, ItemVersion, Region, ServiceCentre
 from tongban.core.errors import Invalid
 from tongban.federation import keys
@@ -60,8 +60,17 @@ def snapshot(case: Case) -> dict:
                       "state": t.state, "note": t.note, "done_by": _user_name(t.done_by),
                       "done_at": t.done_at.isoformat() if t.done_at else None}
                      for t in case.joint_tasks.select_related("department__region", "done_by").order_by("pk")],
+        files=_files(case),
     )
     return data
+
+
+def _files(case: Case) -> list[dict]:
+    return [{"material": f.material, "sha256": f.sha256, "size": f.size, "mime": f.mime, "filename": f.filename,
+             "source": f.source, "doc_id": f.doc_id,
+             "uploaded_by": f.uploaded_by.get_username() if f.uploaded_by else "",
+             "uploaded_at": f.uploaded_at.isoformat()}
+            for f in case.files.select_related("uploaded_by").order_by("uploaded_at", "pk")]
 
 
 def remote_user(node: str, username: str):
@@ -152,6 +161,11 @@ def _replace_children(case: Case, sender: str, data: dict) -> None:
                                  requested_by=remote_user(sender, e["requested_by"]),
                                  decided_by=remote_user(sender, e["decided_by"]),
                                  requested_at=_time(e["requested_at"]))
+    case.files.all().delete()
+    for f in data.get("files", []):  # the bytes came before, as blob.put messages (federation/casefiles.py)
+        CaseFile.objects.create(case=case, material=f["material"], sha256=f["sha256"], size=f["size"], mime=f["mime"],
+                                filename=f["filename"], source=f["source"], doc_id=f["doc_id"],
+                                uploaded_by=remote_user(sender, f["uploaded_by"]), uploaded_at=_time(f["uploaded_at"]))
     case.joint_tasks.all().delete()
     for t in data["joint_tasks"]:
         department = _get(Department, "部门", region__code=t["region"], name=t["department"])

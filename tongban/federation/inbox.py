@@ -20,7 +20,7 @@ from tongban.cases.ports import case_changed
 from tongban.catalog.models import Department, Item, Region
 from tongban.core import clock
 from tongban.core.errors import TongbanError
-from tongban.federation import casesync, delegations, envelope, handlers, keys, routing
+from tongban.federation import casefiles, casesync, delegations, envelope, handlers, keys, routing
 from tongban.federation.casesync import SyncError
 from tongban.federation.envelope import Refused
 from tongban.federation.models import InboxMessage, PeerSequence, RefusedMessage
@@ -168,5 +168,7 @@ def register_own_kinds() -> None:
     """The kinds federation itself sends (FederationConfig.ready); other apps register theirs."""
     handlers.register("case.update", _apply_case_update, case_of=lambda body: body.get("number"))
     handlers.register("case.joint_task", _apply_joint_task)
+    handlers.register(casefiles.KIND, casefiles.apply_blob)
+    handlers.register(casefiles.SUPPLEMENT, casefiles.apply_supplement, case_of=lambda body: body.get("case"))
     handlers.register("delegation.issue", delegations.apply_issue)
     handlers.register("delegation.revoke", delegations.apply_revoke)

@@ -20,7 +20,7 @@ from django.db.models import F
 
 from tongban.cases.models import Case
 from tongban.core import clock
-from tongban.federation import casesync, envelope, routing, trust
+from tongban.federation import casefiles, casesync, envelope, routing, trust
 from tongban.federation.models import OutboxMessage, PeerSequence
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,18 @@ def enqueue_case(case: Case) -> list[OutboxMessage]:
     if not peers:
         return []
     body = casesync.snapshot(case)
-    return [enqueue(peer, "case.update", body, case.number) for peer in peers]
+    messages = []
+    for peer in peers:  # the bytes of its files first: the peer has them when the update names them
+        messages += [enqueue(peer, casefiles.KIND, blob, case.number) for blob in casefiles.blob_messages(case, peer)]
+        messages.append(enqueue(peer, "case.update", body, case.number))
+    return messages
 
 
 def wire_message(message: OutboxMessage) -> dict:
     """The signed form of an outbox row. The time is the row's, so a re-send is byte-identical."""
     return envelope.seal(recipient=message.recipient, message_id=message.message_id, seq=message.seq,
-                         case=message.case_number, kind=message.kind, body=message.body,
+                         case=message.case_number, kind=message.kind,
+                         body=casefiles.wire_body(message.kind, message.body),
                          time=message.created_at.isoformat())
 
 

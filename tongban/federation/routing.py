@@ -8,7 +8,8 @@ at a time, so the two copies never diverge:
 - the competent node from forwarding until the decision, and after delivery (归档).
 
 The holder follows from the state, which both nodes share, so handing over needs no extra message:
-the update that moves the state moves the case.
+the update that moves the state moves the case. A 全程网办 case (applied for online on the applicant's own
+node, for an item of either region) has no window step: the competent node holds it throughout.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def competent_node(case: Case) -> str:
 
 
 def holder_of(case: Case) -> str:
+    if case.mode == Mode.ONLINE:  # 全程网办: no window pre-check; the competent node works it from the start
+        return competent_node(case)
     at_window = (case.state == State.SUBMITTED
                  or (case.state == State.SUPPLEMENT and case.resume_state == State.SUBMITTED)
                  or (case.state in (State.DECIDED, State.REFUSED) and case.delivery == Delivery.WINDOW))

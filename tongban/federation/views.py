@@ -24,9 +24,17 @@ from tongban.federation.inbox import do_receive_message
 from tongban.federation.models import Delegation, InboxMessage, RefusedMessage
 from tongban.federation.status import peer_statuses
 
+# A message may carry one file of a case (blob.put, base64): up to TONGBAN_UPLOAD_MAX_BYTES × 4/3 plus the envelope.
+MAX_BODY = 16 * 1024 * 1024
+
 
 def _json(request: HttpRequest):
-    return json.loads(request.body.decode("utf-8"))
+    """The JSON body, read directly (Django's DATA_UPLOAD_MAX_MEMORY_SIZE of 2.5 MB is for forms, too small for a
+    file); more than MAX_BODY bytes is refused as malformed."""
+    raw = request.read(MAX_BODY + 1)
+    if len(raw) > MAX_BODY:
+        raise ValueError("body too large")
+    return json.loads(raw.decode("utf-8"))
 
 
 @csrf_exempt

@@ -20,6 +20,7 @@ from tongban.federation.inbox import do_receive_message
 from tongban.federation.models import Delegation, InboxMessage
 from tongban.federation.outbox import wire_message
 from tongban.federation.tests.conftest import take_outbox
+from tongban.verification.models import ResultDocument
 
 D = datetime.date
 LF_RSJ = "廊坊市人力资源和社会保障局"
@@ -127,6 +128,7 @@ def test_the_delegating_node_checks_decisions_made_under_its_delegation(nodes, p
         rows = take_outbox()
         sealed = [wire_message(row) for row in rows]
     assert [r.recipient for r in rows] == ["tongzhou"] * 3  # 通州 keeps a copy: it delegated
+    ResultDocument.objects.all().delete()  # 廊坊 signed its decision; 通州's database has none of it
     Case.objects.all().delete()
 
     # 通州 revoked the delegation before the decision date: the decision is recorded, not taken in

@@ -39,5 +39,5 @@ def test_other_notices_keep_the_tracking_qr_code(client, people, make_case):
     case = make_case("acceptance")
     client.force_login(people["tz_rsj"])
     html = client.get(reverse("documents:page", args=[case.number, "acceptance"])).content.decode()
-    assert qr.svg(f"http://testserver/cases/{case.number}/") in html and "/verify/" not in html
+    assert qr.svg(f"http://testserver/progress/?number={case.number}") in html and "/verify/" not in html
     assert not ResultDocument.objects.exists()

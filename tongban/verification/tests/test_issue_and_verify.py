@@ -62,6 +62,7 @@ def test_an_undecided_case_gets_no_document(make_case):
 
 def test_only_the_node_of_the_competent_region_signs(client, people, make_case, settings, tmp_path):
     case = make_case("completion")  # decided by 通州区人社局: 通州's node signs, not 廊坊's copy
+    ResultDocument.objects.all().delete()  # signed at the decision by the single node that made it; now 廊坊 asks
     tongzhou = {"id": "tongzhou", "name": "通州区节点", "key_file": tmp_path / "tz.pem", "regions": ["110112"]}
     langfang = {"id": "langfang", "name": "廊坊市节点", "key_file": tmp_path / "lf.pem", "regions": ["131000"]}
     settings.TONGBAN_TRUST_BUNDLE = write_bundle(tmp_path / "bundle.json", [tongzhou, langfang])

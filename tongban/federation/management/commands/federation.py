@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tongban.federation import keys, outbox, reconcile, trust
 from tongban.federation.envelope import Refused
 from tongban.federation.status import peer_statuses
+from tongban.notifications import actions as notifications
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         status.add_argument("--json", action="store_true", help="以 JSON 输出")
         rec = sub.add_parser("reconcile", help="与对方节点对账：双方共有的办件是否一致")
         rec.add_argument("--peer", help="只对这个节点对账")
-        worker = sub.add_parser("worker", help="持续发送发件箱中的消息（失败后退避重试）")
+        worker = sub.add_parser("worker", help="持续发送发件箱中的消息与本节点的短信（失败后退避重试）")
         worker.add_argument("--interval", type=float, default=0.2, help="无消息时的轮询间隔（秒）")
         sub.add_parser("deliver", help="发送一轮后退出")
 
@@ -91,5 +92,10 @@ class Command(BaseCommand):
             except Exception as exc:  # noqa: BLE001 — the worker must outlive a database hiccup
                 self.stderr.write(f"发送出错：{exc}")
                 results = {}
-            if not any(acked for acked, _ in results.values()):
+            try:  # the node's SMS too, so a node needs no second worker process (docs/notifications.md)
+                texted = notifications.deliver_once()
+            except Exception as exc:  # noqa: BLE001
+                self.stderr.write(f"短信发送出错：{exc}")
+                texted = 0
+            if not texted and not any(acked for acked, _ in results.values()):
                 time.sleep(interval)
