@@ -75,8 +75,9 @@ def _take(user: Actor, case: Case, action: str, expected_version: int | None, pa
     def after(fresh: Case) -> None:
         if change.after:
             change.after(fresh)
-        port.replicate(fresh)
+        # the listeners first: what they send the other nodes (a signed result) arrives before the update
         case_changed(fresh, before)
+        port.replicate(fresh)
 
     return MACHINE.apply(
         case, action, actor=user.get_username(), target=step.target or case.resume_state,

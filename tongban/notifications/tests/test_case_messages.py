@@ -14,6 +14,7 @@ from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case, State
 from tongban.cases.ports import case_changed
 from tongban.cases.tests.conftest import PHONE, VALID_ID, application
+from tongban.federation.models import OutboxMessage
 from tongban.notifications.models import Channel, Notification
 from tongban.verification.models import ResultDocument
 
@@ -85,8 +86,8 @@ def test_an_applicant_with_an_account_gets_the_same_in_the_inbox(people, rsj_ite
     assert not Notification.objects.filter(channel=Channel.SMS).exists()  # a landline gets no SMS
 
 
-def test_only_the_receiving_node_tells_and_its_result_link_is_the_progress_page(people, rsj_item, on_day,
-                                                                                settings, tmp_path):
+def test_only_the_receiving_node_tells_and_without_the_signed_copy_links_the_progress_page(
+        people, rsj_item, on_day, settings, tmp_path):
     on_day(D(2026, 9, 28))
     window, approver = people["sanhe_window"], people["tz_rsj"]
     case = do_receive(window, application(rsj_item))
@@ -100,10 +101,13 @@ def test_only_the_receiving_node_tells_and_its_result_link_is_the_progress_page(
              {"id": "langfang", "name": "廊坊节点", "key_file": tmp_path / "lf.pem", "regions": ["131000"]}]
     settings.TONGBAN_TRUST_BUNDLE = write_bundle(tmp_path / "bundle.json", nodes)
     settings.TONGBAN_NODE_ID, settings.TONGBAN_NODE_KEY_FILE = "tongzhou", str(tmp_path / "tz.pem")
-    with transaction.atomic():  # the competent node decided it: it does not tell (三河's node does)
+    with transaction.atomic():  # the competent node decided it: it signs, sends the copy to 三河's node, tells nobody
         case_changed(case, State.ACCEPTED)
-    assert not Notification.objects.exists() and not ResultDocument.objects.exists()
+    assert not Notification.objects.exists()
+    assert ResultDocument.objects.get().issuer == "tongzhou"
+    assert OutboxMessage.objects.filter(kind="result.issued", recipient="langfang", case_number=case.number).exists()
 
+    ResultDocument.objects.all().delete()  # 廊坊 has not received the copy (an older peer): the progress page
     settings.TONGBAN_NODE_ID, settings.TONGBAN_NODE_KEY_FILE = "langfang", str(tmp_path / "lf.pem")
     with transaction.atomic():  # the decision arrives at 三河's node as a replicated update
         case_changed(case, State.ACCEPTED)
