@@ -16,6 +16,7 @@ import os
 import re
 import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
@@ -28,6 +29,7 @@ PHONE, NAME, ID_NUMBER = "13900000077", "周三河", "11010519491231002X"
 PASSWORD = "Sanhe-2026-pw"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 WAIT = 60.0
+ARTIFACTS = Path(os.environ.get("TONGBAN_ARTIFACTS", "artifacts"))
 
 
 def _pg_urls() -> tuple[str, str] | None:
@@ -121,8 +123,7 @@ def desk(browser):
 
 
 def shot(page, name: str) -> None:
-    from tests.browser.conftest import ARTIFACTS
-
+    """A full-page screenshot into $TONGBAN_ARTIFACTS (as conftest's `screenshot`, for either screen)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
