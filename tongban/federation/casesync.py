@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 
 from tongban.cases.models import Case, CaseFile, Extension, JointTask, State, SupplementNotice
 from tongban.catalog.models import Channel, Department, Item, ItemVersion, Region, ServiceCentre
+from tongban.core import blobs
 from tongban.core.errors import Invalid
 from tongban.federation import keys
 
@@ -71,6 +72,13 @@ def _files(case: Case) -> list[dict]:
              "uploaded_by": f.uploaded_by.get_username() if f.uploaded_by else "",
              "uploaded_at": f.uploaded_at.isoformat()}
             for f in case.files.select_related("uploaded_by").order_by("uploaded_at", "pk")]
+
+
+def _stored(sha: str) -> bool:
+    try:
+        return blobs.blob_path(str(sha)).exists()
+    except ValueError:
+        raise SyncError("办件材料的文件摘要格式错误", code="federation.case_malformed") from None
 
 
 def remote_user(node: str, username: str):
@@ -163,6 +171,8 @@ def _replace_children(case: Case, sender: str, data: dict) -> None:
                                  requested_at=_time(e["requested_at"]))
     case.files.all().delete()
     for f in data.get("files", []):  # the bytes came before, as blob.put messages (federation/casefiles.py)
+        if f["sha256"] and not _stored(f["sha256"]):  # refused here (too large, not a document …): not applied
+            raise SyncError(f"办件材料“{f['material']}”的文件本节点未收到或已拒收", code="federation.blob_missing")
         CaseFile.objects.create(case=case, material=f["material"], sha256=f["sha256"], size=f["size"], mime=f["mime"],
                                 filename=f["filename"], source=f["source"], doc_id=f["doc_id"],
                                 uploaded_by=remote_user(sender, f["uploaded_by"]), uploaded_at=_time(f["uploaded_at"]))
