@@ -24,7 +24,7 @@ from tongban.cases.models import Case, CaseFile
 from tongban.core import blobs
 from tongban.core.errors import Invalid
 from tongban.federation import keys, routing
-from tongban.federation.casesync import SyncError, remote_user
+from tongban.federation.casesync import SyncError, file_fields, remote_user
 from tongban.federation.models import OutboxMessage
 
 KIND = "blob.put"
@@ -77,16 +77,16 @@ SUPPLEMENT = "case.supplement"
 
 
 def supplement_sent(case: Case, notice_at: datetime.datetime) -> bool:
-    return OutboxMessage.objects.filter(kind=SUPPLEMENT, case_number=case.number,
-                                        body__notice=notice_at.isoformat()).exists()
+    """Sent and not refused by the holder (a refused one — e.g. a file over its size limit — may be sent again)."""
+    return OutboxMessage.objects.filter(kind=SUPPLEMENT, case_number=case.number, body__notice=notice_at.isoformat()
+                                        ).exclude(receipt__status="rejected").exists()
 
 
 def apply_supplement(sender: str, body: dict) -> str:
     """The holder records the applicant's 补正 sent from their own node: the files, then 补正材料已收."""
     try:
         number, notice_at, by = str(body["case"]), datetime.datetime.fromisoformat(str(body["notice"])), str(body["by"])
-        files = [{"material": str(f["material"]), "sha256": str(f["sha256"]), "size": int(f["size"]),
-                  "mime": str(f["mime"]), "filename": str(f.get("filename", ""))[:120]} for f in body["files"]]
+        files = [file_fields(f) for f in body["files"]]
     except (KeyError, TypeError, ValueError) as exc:
         raise SyncError(f"补正消息格式错误：{exc}", code="federation.supplement_malformed") from None
     case = Case.objects.select_related("receiving_region__parent", "competent_region__parent").filter(

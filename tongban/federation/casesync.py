@@ -9,10 +9,12 @@ show who did what without sharing accounts.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.contrib.auth import get_user_model
 
-from tongban.cases.models import Case, CaseFile, Extension, JointTask, State, SupplementNotice
+from tongban.cases.actions.materials import clean_filename
+from tongban.cases.models import Case, CaseFile, Extension, FileSource, JointTask, State, SupplementNotice
 from tongban.catalog.models import Channel, Department, Item, ItemVersion, Region, ServiceCentre
 from tongban.core import blobs
 from tongban.core.errors import Invalid
@@ -74,11 +76,31 @@ def _files(case: Case) -> list[dict]:
             for f in case.files.select_related("uploaded_by").order_by("uploaded_at", "pk")]
 
 
-def _stored(sha: str) -> bool:
+SHA256 = re.compile(r"^[0-9a-f]{64}$")
+DOC_ID = re.compile(r"^[A-Za-z0-9_.-]{1,50}:[0-9a-f]{32}$")
+
+
+def file_fields(f: dict) -> dict:
+    """One file with bytes in a peer's body, checked field by field (`ValueError` for anything out of shape)."""
+    sha, size, mime = str(f["sha256"]), f["size"], str(f["mime"])
+    if not SHA256.match(sha) or not isinstance(size, int) or not 0 < size <= 2**31 or mime not in blobs.LABELS:
+        raise ValueError(f"文件字段不合规：{sha[:70]!r} {str(size)[:20]} {mime[:40]!r}")
+    return {"material": str(f["material"])[:200], "sha256": sha, "size": size, "mime": mime,
+            "filename": clean_filename(str(f.get("filename", "")))}
+
+
+def _snapshot_file(f: dict) -> dict:
+    """A file row of a snapshot: a file with bytes, or an 电子证照 naming a signed result (no bytes)."""
+    source, doc_id = str(f["source"]), str(f.get("doc_id") or "")
+    if source not in FileSource.values or (doc_id and not DOC_ID.match(doc_id)):
+        raise SyncError("办件材料的来源或证照编号格式错误", code="federation.case_malformed")
+    if source == FileSource.ELICENCE:
+        return {"material": str(f["material"])[:200], "sha256": "", "size": 0, "mime": "", "filename": "",
+                "source": source, "doc_id": doc_id}
     try:
-        return blobs.blob_path(str(sha)).exists()
-    except ValueError:
-        raise SyncError("办件材料的文件摘要格式错误", code="federation.case_malformed") from None
+        return {**file_fields(f), "source": source, "doc_id": ""}
+    except (KeyError, ValueError) as exc:
+        raise SyncError(f"办件材料格式错误：{exc}", code="federation.case_malformed") from None
 
 
 def remote_user(node: str, username: str):
@@ -170,12 +192,12 @@ def _replace_children(case: Case, sender: str, data: dict) -> None:
                                  decided_by=remote_user(sender, e["decided_by"]),
                                  requested_at=_time(e["requested_at"]))
     case.files.all().delete()
-    for f in data.get("files", []):  # the bytes came before, as blob.put messages (federation/casefiles.py)
-        if f["sha256"] and not _stored(f["sha256"]):  # refused here (too large, not a document …): not applied
+    for raw in data.get("files", []):  # the bytes came before, as blob.put messages (federation/casefiles.py)
+        f = _snapshot_file(raw)
+        if f["sha256"] and not blobs.blob_path(f["sha256"]).exists():  # refused here (too large …): not applied
             raise SyncError(f"办件材料“{f['material']}”的文件本节点未收到或已拒收", code="federation.blob_missing")
-        CaseFile.objects.create(case=case, material=f["material"], sha256=f["sha256"], size=f["size"], mime=f["mime"],
-                                filename=f["filename"], source=f["source"], doc_id=f["doc_id"],
-                                uploaded_by=remote_user(sender, f["uploaded_by"]), uploaded_at=_time(f["uploaded_at"]))
+        CaseFile.objects.create(case=case, **f, uploaded_by=remote_user(sender, str(raw["uploaded_by"])[:100]),
+                                uploaded_at=_time(raw["uploaded_at"]))
     case.joint_tasks.all().delete()
     for t in data["joint_tasks"]:
         department = _get(Department, "部门", region__code=t["region"], name=t["department"])

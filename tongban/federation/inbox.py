@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F
 
 from tongban.audit.actions import do_append
@@ -62,6 +62,11 @@ def _apply_in_order(message: dict) -> dict:
         except TongbanError as exc:  # the handler refused the body (SyncError, DelegationError …)
             status, reason = InboxMessage.Status.REJECTED, str(exc)[:300]
             log.warning("message %s from %s not applied: %s", message["message_id"], sender, reason)
+        except (DatabaseError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+            # a body no handler check foresaw (a number too large for its column, a null where a value must be):
+            # recorded as not applied, never a 500 that the sender would retry forever, blocking its queue
+            status, reason = InboxMessage.Status.REJECTED, f"内容无法应用（{type(exc).__name__}）"
+            log.warning("message %s from %s not applied: %r", message["message_id"], sender, exc)
         row = InboxMessage.objects.create(
             message_id=message["message_id"], sender=sender, seq=seq, kind=message["type"],
             case_number=str(message["case"])[:20], sent_at=str(message["time"])[:40],

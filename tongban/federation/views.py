@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tongban.accounts.models import Role, profile_of
 from tongban.catalog.models import Region
-from tongban.core import clock
+from tongban.core import blobs, clock
 from tongban.core.typing import AuthedRequest
 from tongban.federation import delegations as delegation_actions
 from tongban.federation import keys, reconcile, routing, trust
@@ -24,15 +24,18 @@ from tongban.federation.inbox import do_receive_message
 from tongban.federation.models import Delegation, InboxMessage, RefusedMessage
 from tongban.federation.status import peer_statuses
 
+
 # A message may carry one file of a case (blob.put, base64): up to TONGBAN_UPLOAD_MAX_BYTES × 4/3 plus the envelope.
-MAX_BODY = 16 * 1024 * 1024
+def max_body() -> int:
+    return max(16 * 1024 * 1024, blobs.max_bytes() * 4 // 3 + 1024 * 1024)
 
 
 def _json(request: HttpRequest):
     """The JSON body, read directly (Django's DATA_UPLOAD_MAX_MEMORY_SIZE of 2.5 MB is for forms, too small for a
-    file); more than MAX_BODY bytes is refused as malformed."""
-    raw = request.read(MAX_BODY + 1)
-    if len(raw) > MAX_BODY:
+    file); more than `max_body()` bytes is refused as malformed."""
+    limit = max_body()
+    raw = request.read(limit + 1)
+    if len(raw) > limit:
         raise ValueError("body too large")
     return json.loads(raw.decode("utf-8"))
 

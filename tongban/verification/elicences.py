@@ -4,8 +4,9 @@ The cases app sits below verification, so it reaches this module through the set
 `TONGBAN_ELICENCE_SOURCE` (cases/actions/materials.py): `offer(id_number)` lists what an online
 application form may offer, `check(doc_id, id_number)` is what the action trusts on submission.
 
-Decisions: only approvals (`Kind.LICENCE`) issued by this node and not revoked count — a 办结通知 of
-a denial is not a licence, and a document of another node is known here only from its file (no row).
+Decisions: only approvals (`Kind.LICENCE`) held here and not revoked count — those this node issued and
+the signed copies the other node sent for cases received here (verification/tell.py); a 办结通知 of a
+denial is not a licence.
 Ownership is the case's applicant 身份证号: a person's own results only; the label shows which item
 and when, never someone else's data.
 """

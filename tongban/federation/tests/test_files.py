@@ -23,7 +23,7 @@ from tongban.cases.models import Case, CaseFile, FileSource, State
 from tongban.cases.tests.conftest import application, required_files
 from tongban.core import blobs
 from tongban.core.errors import Conflict, Invalid, TongbanError
-from tongban.federation import casefiles, envelope, keys, routing
+from tongban.federation import casefiles, casesync, envelope, keys, routing
 from tongban.federation.inbox import do_receive_message
 from tongban.federation.models import InboxMessage, OutboxMessage, PeerSequence
 from tongban.federation.outbox import wire_message
@@ -292,7 +292,16 @@ def test_a_supplement_for_another_notice_or_incomplete_or_from_another_node_is_r
     assert missing.value.missing == [ID_CARD]
     _unchanged(s["number"], before)
 
-    for body in (wrong_notice, incomplete):
+    # out of shape: a size no column holds, a hash that is not one, a type that is not a document
+    oversized = {**genuine, "files": [{**genuine["files"][0], "size": 2**70}]}
+    not_a_hash = {**genuine, "files": [{**genuine["files"][0], "sha256": "../../etc/passwd"}]}
+    not_a_document = {**genuine, "files": [{**genuine["files"][0], "mime": "text/html"}]}
+    for body in (oversized, not_a_hash, not_a_document):
+        with pytest.raises(TongbanError) as malformed:
+            casefiles.apply_supplement("langfang", body)
+        assert malformed.value.code == "federation.supplement_malformed"
+
+    for body in (wrong_notice, incomplete, oversized, not_a_hash):
         message = forged(two, seq=next_seq_from("langfang"), kind="case.supplement", body=body, case=s["number"])
         assert do_receive_message(message)["status"] == "rejected"
         _unchanged(s["number"], before)
@@ -310,3 +319,16 @@ def test_a_supplement_for_another_notice_or_incomplete_or_from_another_node_is_r
     assert receipt["status"] == "rejected" and "不是办件" in receipt["reason"]
     _unchanged(s["number"], before)
     assert not CaseFile.objects.filter(source=FileSource.SUPPLEMENT).exists()
+
+
+def test_a_snapshots_file_rows_are_checked_field_by_field():
+    good = {"material": "申请表", "sha256": "a" * 64, "size": 10, "mime": "application/pdf",
+            "filename": "C:\\scans\\表\n格.pdf", "source": "online", "doc_id": "", "uploaded_by": "", "uploaded_at": ""}
+    assert casesync._snapshot_file(good)["filename"] == "表格.pdf"  # no path, no control character
+    licence = {**good, "sha256": "", "size": 0, "mime": "", "source": "elicence", "doc_id": f"tongzhou:{'b' * 32}"}
+    assert casesync._snapshot_file(licence)["doc_id"] == f"tongzhou:{'b' * 32}"
+    for bad in ({**good, "size": 2**70}, {**good, "size": "10"}, {**good, "sha256": "zz"},
+                {**good, "mime": "text/html"}, {**good, "source": "teleport"}, {**licence, "doc_id": "../x"}):
+        with pytest.raises(TongbanError) as refused:
+            casesync._snapshot_file(bad)
+        assert refused.value.code == "federation.case_malformed"
