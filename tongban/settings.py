@@ -171,8 +171,9 @@ TONGBAN_UPLOAD_MAX_BYTES = env_int("TONGBAN_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # 电子证照 reuse: the module offering an applicant's own valid signed results (offer / check)
 TONGBAN_ELICENCE_SOURCE = "tongban.verification.elicences"
 
-# Staff log in by username (ModelBackend, /accounts/login/); residents by phone (PhoneBackend, /login/).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend", "tongban.accounts.backends.PhoneBackend"]
+# Staff log in by username (StaffBackend: Django's ModelBackend refusing residents, /accounts/login/);
+# residents by phone (PhoneBackend, /login/).
+AUTHENTICATION_BACKENDS = ["tongban.accounts.backends.StaffBackend", "tongban.accounts.backends.PhoneBackend"]
 # Who confirms that a credit code is this enterprise (accounts/ports.py): offline, the resident's word.
 TONGBAN_ENTERPRISE_REGISTRY = "tongban.accounts.ports.self_declared"
 

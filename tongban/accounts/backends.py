@@ -1,8 +1,12 @@
-"""`PhoneBackend`: a resident logs in with the phone of their real-name account and their password.
+"""Who may log in how: `StaffBackend` (username, the staff page) and `PhoneBackend` (phone, residents).
 
-Listed in AUTHENTICATION_BACKENDS after Django's ModelBackend (staff, by username). It answers only a
-call with `phone=` (the residents' login page), so the staff login form never reaches it; it never
-returns a staff user. Login by SMS code is `accounts.citizens.do_login_with_code`.
+`AUTHENTICATION_BACKENDS` lists `StaffBackend` first, then `PhoneBackend` (docs/citizens.md):
+
+- `StaffBackend` is Django's `ModelBackend` that never authenticates a user who has a `Citizen`: a
+  resident's internal username ("c" + phone) with the right password is answered exactly like a wrong
+  password (the same password check, then None), so the staff page is no oracle for residents' accounts.
+- `PhoneBackend` answers only a call with `phone=` (the residents' login page) and never returns a staff
+  user. Login by SMS code is `accounts.citizens.do_login_with_code`.
 """
 
 from __future__ import annotations
@@ -13,8 +17,21 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
-from tongban.accounts.models import Citizen, profile_of
+from tongban.accounts.models import Citizen, citizen_of, profile_of
 from tongban.core.typing import User
+
+
+class StaffBackend(ModelBackend):
+    """Username and password, for staff and accounts without a `Citizen` (never a resident)."""
+
+    def user_can_authenticate(self, user: Any) -> bool:
+        return super().user_can_authenticate(user) and citizen_of(user) is None
+
+    def get_user(self, user_id: Any) -> Any:
+        """The session's user (active): a session names who is logged in, `authenticate` decided how.
+        (A resident's session is `PhoneBackend`'s; a test's `force_login` takes the first backend.)"""
+        user = get_user_model()._default_manager.filter(pk=user_id).first()
+        return user if user is not None and ModelBackend.user_can_authenticate(self, user) else None
 
 
 class PhoneBackend(ModelBackend):

@@ -13,12 +13,14 @@ Decisions (docs/citizens.md):
   the error is raised after it commits. Format errors (a bad checksum) are refused before anything
   is written and are not recorded.
 - The username of a resident's `User` is "c" + the phone at registration: a stable handle only; a
-  resident logs in by phone (`accounts.backends.PhoneBackend`), never by username.
+  resident logs in by phone (`accounts.backends.PhoneBackend`), never by username (neither here nor on
+  the staff page: `accounts.backends.StaffBackend` never authenticates a resident).
 - The regions a resident may register in are passed in by the caller (the portal asks the trust bundle
   which regions this node serves): this layer knows nothing of federation.
-- An enterprise binding is self-declared: the credit code and the legal representative's ID pass their
-  checksums and the registry port (`accounts.ports`) is asked; an existing credit code is refused —
-  an existing 经办人 adds further ones.
+- An enterprise binding is self-declared by its legal representative: the credit code and the legal
+  representative's ID pass their checksums, the ID must be the registrant's own (verified at
+  registration) and the registry port (`accounts.ports`) is asked; an existing credit code is refused.
+  Further 经办人 are not supported yet (they need an invitation the other resident accepts).
 """
 
 from __future__ import annotations
@@ -70,9 +72,14 @@ class Throttled(NotAllowed):
 
 # ---- identifiers -------------------------------------------------------------------------------------
 
+def normalise_phone(value: str) -> str:
+    """What a typed phone number is compared as: without spaces and hyphens ("138 0000-0001")."""
+    return "".join((value or "").split()).replace("-", "")
+
+
 def check_mobile(value: str) -> str:
     """An 11-digit mainland mobile number (a code goes by SMS, so no landline), normalised."""
-    number = "".join((value or "").split()).replace("-", "")
+    number = normalise_phone(value)
     if not PHONE_RE.fullmatch(number):
         raise Invalid("请填写 11 位手机号", code="accounts.phone_format")
     return number
@@ -238,19 +245,18 @@ def check_resident_login(user: User) -> User:
 def check_password_login(request: HttpRequest | None, login: str, password: str) -> User:
     """The resident with this phone and password (`PhoneBackend`); else `Invalid` (accounts.bad_credentials).
 
-    Someone typing a staff username with its right password is told to use the staff login
-    (accounts.use_staff_login) and is not logged in. Failed tries are not recorded here: the page
-    counts them per address and phone (portal.views).
+    Only a phone number logs in here (normalised by `normalise_phone`); anything else (a username,
+    staff's or a resident's internal "c…") is refused as a format error (accounts.phone_format) without
+    checking any password. Failed tries are not recorded here: the page counts them per address and
+    phone (portal.views).
     """
-    login = "".join((login or "").split())
-    if PHONE_RE.fullmatch(login):
-        user = authenticate(request, phone=login, password=password)
-        if user is not None:
-            return check_resident_login(user)
-    elif login and password:
-        other = authenticate(request, username=login, password=password)
-        if other is not None:
-            return check_resident_login(other)
+    phone = normalise_phone(login)
+    if not PHONE_RE.fullmatch(phone):
+        raise Invalid("请用实名账号的 11 位手机号登录；工作人员请从“工作人员登录”（/accounts/login/）登录",
+                      code="accounts.phone_format")
+    user = authenticate(request, phone=phone, password=password or "")
+    if user is not None:
+        return check_resident_login(user)
     raise Invalid("手机号或密码不正确", code="accounts.bad_credentials")
 
 
@@ -286,9 +292,11 @@ def check_resident(user: Actor) -> Citizen:
 
 
 def do_register_enterprise(user: Actor, *, credit_code: str, name: str, legal_representative_id: str) -> Enterprise:
-    """Register an enterprise with the resident as its first 经办人; an existing credit code is refused
-    (accounts.enterprise_taken, recorded): an existing 经办人 adds further ones (`do_add_agent`).
+    """Register an enterprise with the resident, its legal representative, as its first 经办人.
 
+    Only the legal representative declares an enterprise here: `legal_representative_id` must be the
+    resident's own ID number (accounts.not_legal_representative, recorded). An existing credit code is
+    refused (accounts.enterprise_taken, recorded). Further 经办人 are not supported yet.
     The binding is self-declared; `accounts.ports.enterprise_registry()` is asked first. Locks nothing
     (the unique credit code decides a race).
     """
@@ -298,56 +306,50 @@ def do_register_enterprise(user: Actor, *, credit_code: str, name: str, legal_re
     name = " ".join((name or "").split())
     if not name or len(name) > 100:
         raise Invalid("请填写企业名称（不超过 100 个字）", code="accounts.enterprise_name_missing")
+    actor, subject = citizen.user.get_username(), f"citizen:{citizen.pk}"
+    if legal_representative_id != citizen.id_number:
+        refusal: TongbanError = NotAllowed(
+            "只有企业的法定代表人本人可以在此登记企业：法定代表人身份证号须与您实名注册的身份证号一致",
+            code="accounts.not_legal_representative")
+        with transaction.atomic():
+            _record_refusal(refusal, actor=actor, subject=subject,
+                            data={"step": "enterprise", "credit_code": mask_credit_code(credit_code),
+                                  "legal_representative_id": mask_id(legal_representative_id)})
+        raise refusal
     ports.enterprise_registry()(credit_code=credit_code, name=name, legal_representative_id=legal_representative_id)
     with transaction.atomic():
         if not Enterprise.objects.filter(credit_code=credit_code).exists():
             enterprise = Enterprise.objects.create(credit_code=credit_code, name=name, created_at=clock.now(),
                                                    legal_representative_id=legal_representative_id)
             enterprise.agents.add(citizen)
-            do_append(actor=citizen.user.get_username(), action="accounts.enterprise_register",
+            do_append(actor=actor, action="accounts.enterprise_register",
                       subject=f"enterprise:{enterprise.pk}",
                       data={"credit_code": credit_code, "name": name, "legal_representative_id_number":
                             legal_representative_id, "agent": f"citizen:{citizen.pk}"})
             return enterprise
-        refusal = Conflict("该企业已登记，请由企业现有经办人在“我的”页面添加您为经办人",
-                           code="accounts.enterprise_taken")
-        _record_refusal(refusal, actor=citizen.user.get_username(), subject=f"citizen:{citizen.pk}",
+        refusal = Conflict("该企业已登记，如有疑问请到政务服务窗口办理", code="accounts.enterprise_taken")
+        _record_refusal(refusal, actor=actor, subject=subject,
                         data={"step": "enterprise", "credit_code": mask_credit_code(credit_code)})
     raise refusal
-
-
-def do_add_agent(user: Actor, enterprise_id: int, phone: str) -> Citizen:
-    """An existing 经办人 adds the resident registered with `phone` as another 经办人. Locks nothing."""
-    citizen = check_resident(user)
-    enterprise = citizen.enterprises.filter(pk=enterprise_id).first()
-    if enterprise is None:
-        raise NotFound("没有这个企业，或您不是它的经办人", code="accounts.not_agent")
-    phone = check_mobile(phone)
-    other = Citizen.objects.filter(phone=phone).first()
-    if other is None:
-        raise NotFound("该手机号尚未注册实名账号，请对方先注册", code="accounts.phone_unknown")
-    with transaction.atomic():
-        enterprise.agents.add(other)
-        do_append(actor=citizen.user.get_username(), action="accounts.agent_add", subject=f"enterprise:{enterprise.pk}",
-                  data={"agent": f"citizen:{other.pk}", "phone": phone})
-    return other
 
 
 # ---- what a resident owns ----------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class ApplicantKeys:
-    """What cases are a resident's besides those filed under their account: their ID number, their enterprises."""
+    """What marks a case received without an account as a resident's: their ID number *and* their verified
+    phone, both on the case (an ID number alone is typed by whoever brings it to a window)."""
 
     id_number: str
-    credit_codes: frozenset[str]
+    phone: str
 
 
 def applicant_keys(user: Actor | None) -> ApplicantKeys | None:
+    """The resident's keys, or None (no real-name account, or its phone not verified)."""
     citizen = citizen_of(user)
-    if citizen is None:
+    if citizen is None or citizen.phone_verified_at is None or not citizen.phone:
         return None
-    return ApplicantKeys(citizen.id_number, frozenset(citizen.enterprises.values_list("credit_code", flat=True)))
+    return ApplicantKeys(citizen.id_number, citizen.phone)
 
 
 def do_open_message(user: Actor, notification_id: int) -> Notification:

@@ -1,15 +1,39 @@
-"""The staff login form: Django's, refusing residents' accounts (they log in by phone on /login/)."""
+"""The staff login form (/accounts/login/): Django's, with a limit on failed tries.
+
+Residents' accounts are refused by the backend (`accounts.backends.StaffBackend`), exactly like a wrong
+password: the generic message, so this page tells nothing about which usernames are residents'. Failed
+tries are counted per client address and per username (core.ratelimit, as on /login/); once either
+count reaches `STAFF_LOGIN_FAILURES` the form refuses without checking the password (code
+`ratelimit.exceeded`).
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
-from tongban.accounts.models import citizen_of
+from tongban.core import ratelimit
+
+STAFF_LOGIN_FAILURES = ratelimit.Limit("accounts.staff_login_failures", 10, 600)  # per address and per username
 
 
 class StaffAuthenticationForm(AuthenticationForm):
-    def confirm_login_allowed(self, user) -> None:
-        super().confirm_login_allowed(user)
-        if citizen_of(user) is not None:
-            raise ValidationError("这是办事人（实名）账号，请在“办事人登录”页用手机号登录。", code="citizen_account")
+    def _limits(self) -> list[tuple[ratelimit.Limit, str]]:
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request is not None else ""
+        username = "".join(str(self.cleaned_data.get("username") or "").split()).casefold()
+        return [(STAFF_LOGIN_FAILURES, f"address:{address}"), (STAFF_LOGIN_FAILURES, f"username:{username}")]
+
+    def clean(self) -> dict[str, Any]:
+        limits = self._limits()
+        try:
+            ratelimit.check(limits)
+        except ratelimit.Limited:
+            raise ValidationError("登录失败次数过多，请 10 分钟后再试", code=ratelimit.Limited.code) from None
+        try:
+            return super().clean()
+        except ValidationError as exc:
+            if exc.code == "invalid_login":
+                ratelimit.hit(limits)
+            raise

@@ -9,7 +9,7 @@ only if the change committed). What it tells, by the state after and before the 
 | 收件 | any | "" (new case) | received; the progress page |
 | 受理 | accepted | submitted / forwarded | accepted, the legal limit; the progress page |
 | 不予受理 | refused | — | refused and why; the progress page |
-| 补正 | supplement | — | what is missing (the latest 补正告知); the upload page /cases/<number>/supplement/ |
+| 补正 | supplement | — | what is missing (the latest 补正告知); the upload page, or the centre (see 补正) |
 | 办结 | decided | — | the outcome; the progress page (verification.tell links the signed result first, when it can) |
 | 送达 | delivered | — | delivered, how; the progress page |
 
@@ -20,6 +20,9 @@ Decisions:
   update, and `case_changed` runs there too, so the applicant hears of every step once.
 - **Once**: the event key is ``case:<number>:<state>:<version>`` (idempotent in `do_notify`), so a
   second 补正 of the same case is a new message, a replayed update is not.
+- **补正**: the upload page /cases/<number>/supplement/ answers only the online applicant of a 全程网办
+  case, so only such a case (with `applicant_user`) links it; any other (window, bank) is asked to bring
+  the materials to the receiving centre (its name, else 收件窗口), with the progress page.
 - **Where to**: an SMS to `applicant_phone` when it is a mobile number (a landline gets none); a
   站内信 to `applicant_user` when the case has one (online applications).
 - **Text**: the platform's SMS shape (notifications/texts.py: 【通办】, at most 140 characters, the link
@@ -36,10 +39,12 @@ from urllib.parse import quote
 from tongban.audit.masking import mask_text
 from tongban.cases.models import Case, State
 from tongban.cases.ports import federation
+from tongban.catalog.models import Mode
 from tongban.notifications.actions import do_notify
-from tongban.notifications.texts import mobile, public_url, short, sms_text
+from tongban.notifications.texts import PREFIX, SMS_MAX, mobile, public_url, short, sms_text
 
 ITEM_MAX = 16  # characters of the item's name kept in an SMS
+CENTRE_MAX = 20  # characters of the receiving centre's name kept in an SMS
 
 
 @dataclass(frozen=True)
@@ -65,15 +70,36 @@ def message_for(case: Case, before: str) -> Message | None:
     if case.state == State.REFUSED:
         return Message(f"{head}不予受理，理由：{short(case.refusal_reason, 60)}。详情：", progress_link(case))
     if case.state == State.SUPPLEMENT:
-        notice = case.supplements.order_by("-requested_at", "-id").first()
-        missing = "、".join(notice.missing) if notice is not None else ""
-        return Message(f"{head}需补正材料：{short(missing, 60)}。请在此上传：",
-                       public_url(f"/cases/{quote(case.number)}/supplement/"))
+        return supplement(case, head)
     if case.state == State.DECIDED:
         return decided(case, "查询进度：", progress_link(case))
     if case.state == State.DELIVERED:
         return Message(f"{head}办理结果已送达（{case.get_delivery_display()}）。查询进度：", progress_link(case))
     return None
+
+
+def uploads_online(case: Case) -> bool:
+    """The applicant can upload the missing materials at /cases/<number>/supplement/: the page answers
+    only the online applicant (`applicant_user`) of a 全程网办 case (cases.actions.access.is_online_applicant)."""
+    return case.mode == Mode.ONLINE and case.applicant_user_id is not None
+
+
+def supplement(case: Case, head: str) -> Message:
+    """The 补正 message: what is missing (the latest 补正告知), and where to hand it in.
+
+    Online (`uploads_online`): the upload page. Otherwise (a window or bank case, an online case without
+    an account): bring the materials to the receiving centre (its name, else "收件窗口"), with the progress
+    page. The list is shortened to what fits in the SMS, so the instruction and the link are never cut."""
+    notice = case.supplements.order_by("-requested_at", "-id").first()
+    missing = "、".join(notice.missing) if notice is not None else ""
+    if uploads_online(case):
+        return Message(f"{head}需补正材料：{short(missing, 60)}。请在此上传：",
+                       public_url(f"/cases/{quote(case.number)}/supplement/"))
+    centre = case.receiving_centre
+    place = short(centre.name, CENTRE_MAX) if centre is not None else "收件窗口"
+    lead, tail, link = f"{head}需补正，请携带以下材料到{place}办理：", "。查询进度：", progress_link(case)
+    room = SMS_MAX - len(PREFIX) - len(f"{lead}{tail} {link}")
+    return Message(f"{lead}{short(missing, max(room, 2))}{tail}", link)
 
 
 def decided(case: Case, lead: str, link: str) -> Message:

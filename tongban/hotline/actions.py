@@ -462,12 +462,26 @@ def do_callback(user: Actor, complaint: Complaint, *, solved: bool, satisfaction
                  also=tell)
 
 
+def may_text(complaint: Complaint) -> bool:
+    """Whether the platform may text `complaint.caller_phone` (docs/hotline.md, "SMS to the caller").
+
+    A call registered by an operator (channel 12345热线): the caller gave the number on the phone. A web
+    message or an Open311 request: only when its reporter is a signed-in resident whose verified mobile
+    (the real-name account's) is the number left — a number typed into a public form is anyone's, and
+    texting it would let anyone make the platform send SMS to any number (短信轰炸)."""
+    if complaint.channel == Channel.PHONE:
+        return True
+    citizen = citizen_of(complaint.reporter)
+    return citizen is not None and bool(complaint.caller_phone) and citizen.phone == complaint.caller_phone
+
+
 def _tell_caller(complaint: Complaint, step: str, body: str) -> None:
     """SMS to the caller at 受理 (register), 答复 (reply) and 回访 (callback), with the progress link; in the
-    step's transaction. None without a mobile number (a landline, an anonymous web report). Event key per
-    complaint, step and version: idempotent, and a second reply after a return is a new message."""
+    step's transaction. None without a mobile number (a landline, no number), nor to a number the
+    platform may not text (`may_text`: an anonymous web report, Open311). Event key per complaint, step
+    and version: idempotent, and a second reply after a return is a new message."""
     phone = mobile(complaint.caller_phone)
-    if not phone:
+    if not phone or not may_text(complaint):
         return
     link = public_url(f"/hotline/progress/?number={quote(complaint.number)}")
     do_notify(event=f"complaint:{complaint.number}:{step}:{complaint.version}", phone=phone, link=link,

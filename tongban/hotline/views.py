@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from tongban.accounts.models import citizen_of
 from tongban.catalog.models import Region
-from tongban.core import clock
+from tongban.core import clock, ratelimit
 from tongban.core.errors import Invalid, TongbanError
 from tongban.core.identity import PHONE_RE, mask_phone
 from tongban.core.typing import AnyRequest, AuthedRequest
@@ -112,10 +112,21 @@ def suggest(request: AuthedRequest) -> HttpResponse:
                                request.POST.get("category")))
 
 
+# 我要反映 without a real-name login: new complaints per client address (REMOTE_ADDR; behind a reverse proxy
+# the proxy must pass the real address, docs/tracking.md), so a script cannot flood the dispatch queue.
+WEB_REPORTS = ratelimit.Limit("hotline.web_reports", 5, 600)
+
+
+def _address(request: AnyRequest) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
 def report(request: AnyRequest) -> HttpResponse:
     """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue. A
     logged-in resident finds their name and mobile filled in, and the complaint is linked to their account
-    (`Complaint.reporter`, set by the action)."""
+    (`Complaint.reporter`, set by the action); the caller is texted only then, at their verified mobile
+    (`actions.may_text`). Without a real-name login, at most `WEB_REPORTS` new complaints per client
+    address (then 429, `ratelimit.exceeded`); a resubmitted form is not counted."""
     regions = Region.objects.filter(hotline_units__isnull=False).distinct()
     region = regions.filter(code=request.POST.get("region") or request.GET.get("region")).first() or regions.first()
     if region is None:
@@ -127,17 +138,26 @@ def report(request: AnyRequest) -> HttpResponse:
     if citizen is not None:
         initial |= {"caller_name": citizen.name, "caller_phone": citizen.phone}
     form = IntakeForm(request.POST or None, region=region, initial=initial)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        try:  # a resubmitted form (refresh, double click) returns the complaint it already made
+        # a resubmitted form (refresh, double click) returns the complaint it already made, and is not counted
+        limits = ([] if citizen is not None or actions.registered(form.cleaned_data["intake_key"])
+                  else [(WEB_REPORTS, _address(request))])
+        try:
+            ratelimit.check(limits, "提交过于频繁，请稍后再试或拨打12345热线反映。")
             complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",
                                                                          **form.cleaned_data))
         except TongbanError as exc:
             _fail(request, exc)
+            if isinstance(exc, ratelimit.Limited):
+                status = exc.status
         else:
+            ratelimit.hit(limits)
             return render(request, "hotline/report_done.html", {
-                "complaint": complaint, "mobile": bool(PHONE_RE.fullmatch(complaint.caller_phone))})
+                "complaint": complaint, "mobile": bool(PHONE_RE.fullmatch(complaint.caller_phone)),
+                "texted": actions.may_text(complaint)})
     return render(request, "hotline/report.html", {"form": form, "regions": regions, "region": region,
-                                                   "citizen": citizen})
+                                                   "citizen": citizen}, status=status)
 
 
 # ---- lists and the complaint page ----------------------------------------------------------------

@@ -15,7 +15,10 @@ Delivery, row by row (docs/notifications.md):
    worker dies after the gateway accepted and before the mark commits, the lease runs out and the
    SMS is sent again — at-least-once, chosen over at-most-once because a lost 补正 or 办结 message
    costs the applicant more than a repeated one.
-3. *Failure* — `failed`, `last_error`, next attempt after 30 s doubling per attempt, at most 1 h; the
+3. *A code SMS* (event ``code:…``, a resident's 短信验证码): the UPDATE that marks it sent also replaces
+   the code's digits in its text with ``******`` (`blank_code`), so a sent code is not readable in
+   the outbox or the admin. The demo gateway's `DemoSms` row keeps the text: it is the phone's inbox.
+4. *Failure* — `failed`, `last_error`, next attempt after 30 s doubling per attempt, at most 1 h; the
    row is never given up (the admin shows it, and 立即重试 makes it due now).
 
 The notifications app sits beside the audit trail (one layer, neither imports the other): a row's
@@ -25,6 +28,7 @@ own fields (status, attempts, last error, times) are its record.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -38,6 +42,18 @@ from tongban.notifications.models import Channel, Notification, Status
 LEASE = datetime.timedelta(minutes=5)  # a claimed row is due again after this if its worker vanished
 FIRST_RETRY_SECONDS = 30
 MAX_RETRY_SECONDS = 3600
+CODE_EVENT_PREFIX = "code:"  # accounts.citizens.do_send_code: the SMS carrying a verification code
+_CODE_DIGITS = re.compile(r"\d{4,}")
+
+
+def is_code_event(event: str) -> bool:
+    """The SMS of this event carries a verification code (its text must not stay readable)."""
+    return event.startswith(CODE_EVENT_PREFIX)
+
+
+def blank_code(text: str) -> str:
+    """The text with every run of 4 or more digits (the code) replaced by ``******``."""
+    return _CODE_DIGITS.sub("******", text)
 
 
 def do_notify(*, event: str, text: str, phone: str = "", user: User | None = None, link: str = "") -> None:
@@ -78,12 +94,15 @@ def deliver_once(limit: int = 100) -> int:
     """
     sender = gateway()
     rows = list(Notification.objects.filter(_due(clock.now())).order_by("next_attempt_at", "id")
-                .values_list("id", "attempts", "phone", "text")[:limit])
-    return sum(_deliver(sender, pk, attempts, phone, text) for pk, attempts, phone, text in rows)
+                .values_list("id", "attempts", "phone", "text", "event")[:limit])
+    return sum(_deliver(sender, pk, attempts, phone, text, event) for pk, attempts, phone, text, event in rows)
 
 
-def _deliver(sender: Gateway, pk: int, seen_attempts: int, phone: str, text: str) -> bool:
+def _deliver(sender: Gateway, pk: int, seen_attempts: int, phone: str, text: str, event: str = "") -> bool:
     at = clock.now()
+    sent: dict[str, object] = {"status": Status.SENT, "last_error": ""}
+    if is_code_event(event):
+        sent["text"] = blank_code(text)  # in the same UPDATE that marks it sent
     claimed = seen_attempts + 1
     if not Notification.objects.filter(_due(at), pk=pk, attempts=seen_attempts).update(
             attempts=claimed, next_attempt_at=at + LEASE):
@@ -93,11 +112,11 @@ def _deliver(sender: Gateway, pk: int, seen_attempts: int, phone: str, text: str
         if sender.local:
             with transaction.atomic():
                 sender.send(phone, text)
-                if not mine.update(status=Status.SENT, sent_at=clock.now(), last_error=""):
+                if not mine.update(sent_at=clock.now(), **sent):
                     raise _LeaseLost  # rolls the local send back with it
         else:
             sender.send(phone, text)
-            mine.update(status=Status.SENT, sent_at=clock.now(), last_error="")
+            mine.update(sent_at=clock.now(), **sent)
     except _LeaseLost:
         return False
     except Exception as exc:  # noqa: BLE001 — a gateway's own bug must not stop the round, only this row

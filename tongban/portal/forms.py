@@ -62,6 +62,7 @@ FIELD_OF_CODE = {
     "accounts.code_wrong": "code", "accounts.name_missing": "name", "accounts.id_number_taken": "id_number",
     "accounts.region_not_served": "region", "accounts.password_weak": "password1",
     "accounts.enterprise_name_missing": "name", "accounts.enterprise_taken": "credit_code",
+    "accounts.not_legal_representative": "legal_representative_id",
 }
 
 

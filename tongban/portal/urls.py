@@ -13,5 +13,4 @@ urlpatterns = [
     path("my/documents/", views.my_documents, name="my_documents"),
     path("my/messages/", views.my_messages, name="my_messages"),
     path("my/messages/<int:pk>/", views.open_message, name="open_message"),
-    path("my/enterprises/<int:pk>/agents/", views.add_agent, name="add_agent"),
 ]

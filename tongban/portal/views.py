@@ -6,7 +6,8 @@ concerns (`forms.field_of`). Decisions (docs/citizens.md):
   second step shows it and asks for the code and the rest. The session holds only the phone and the
   purpose, never the code.
 - Besides the per-phone throttle of the codes, this page counts per client address (core.ratelimit):
-  code requests, and failed password logins per address and per phone.
+  every code request (refused ones too: "已注册/尚未注册" must not be probed freely), and failed
+  password logins per address and per phone (the phone normalised as the login compares it).
 - Staff log in apart (/accounts/login/); 我的 is for residents only (403 for anyone else).
 """
 
@@ -26,7 +27,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
 
 from tongban.accounts import citizens
 from tongban.accounts.models import Citizen, CodePurpose, citizen_of
@@ -69,10 +69,12 @@ def _pending(request: AnyRequest, purpose: str) -> str:
 
 
 def _send_code(request: AnyRequest, phone: str, purpose: str) -> str:
-    """Send a code (per-address limit first); the phone is remembered in the session. Returns the phone."""
-    ratelimit.check([(CODE_REQUESTS, _address(request))], "获取验证码过于频繁，请稍后再试")
+    """Send a code; every request, sent or refused, counts against the per-address limit first. The phone
+    is remembered in the session. Returns the phone."""
+    limits = [(CODE_REQUESTS, _address(request))]
+    ratelimit.check(limits, "获取验证码过于频繁，请稍后再试")
+    ratelimit.hit(limits)  # every request, sent or refused
     row = citizens.do_send_code(phone, purpose)
-    ratelimit.hit([(CODE_REQUESTS, _address(request))])
     request.session[SESSION_KEY] = {"purpose": purpose, "phone": row.phone}
     messages.success(request, f"验证码已发送至 {mask_phone(row.phone)}，5 分钟内有效。")
     return row.phone
@@ -174,7 +176,7 @@ def login_page(request: AnyRequest) -> HttpResponse:
 
 def _password_login(request: AnyRequest, form: PasswordLoginForm) -> Any:
     """The resident, or None with the refusal on the form; failures counted per address and per phone."""
-    phone = form.cleaned_data["phone"].strip()
+    phone = citizens.normalise_phone(form.cleaned_data["phone"])
     limits = [(LOGIN_FAILURES, _address(request)), (LOGIN_FAILURES, phone)]
     try:
         ratelimit.check(limits, "登录失败次数过多，请 10 分钟后再试，或用短信验证码登录")
@@ -276,7 +278,7 @@ def open_message(request: AuthedRequest, citizen: Citizen, pk: int) -> HttpRespo
 
 @resident_page
 def register_enterprise(request: AuthedRequest, citizen: Citizen) -> HttpResponse:
-    """企业登记: the resident declares an enterprise and becomes its 经办人."""
+    """企业登记: the resident, its legal representative, declares an enterprise and becomes its 经办人."""
     form = EnterpriseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -284,15 +286,7 @@ def register_enterprise(request: AuthedRequest, citizen: Citizen) -> HttpRespons
         except TongbanError as exc:
             _put(form, exc, rename={"id_number": "legal_representative_id", "name": "name"})
         else:
-            messages.success(request, f"已登记企业 {enterprise.name}，您是其经办人。")
+            messages.success(request, f"已登记企业 {enterprise.name}，您是其法定代表人和经办人。")
             return redirect("portal:my")
     return render(request, "portal/enterprise.html", {"form": form})
 
-
-@require_POST
-@resident_page
-def add_agent(request: AuthedRequest, citizen: Citizen, pk: int) -> HttpResponse:
-    """An existing 经办人 adds another resident (by their registered phone); a refusal goes back as a message."""
-    other = citizens.do_add_agent(request.user, pk, request.POST.get("phone", ""))
-    messages.success(request, f"已添加 {other.name}（{mask_phone(other.phone)}）为经办人。")
-    return redirect("portal:my")

@@ -1,11 +1,11 @@
-"""企业登记: a resident declares an enterprise and becomes its 经办人; further 经办人 only by an existing one."""
+"""企业登记: a resident declares an enterprise they are the legal representative of and becomes its 经办人."""
 
 from __future__ import annotations
 
 import pytest
 from django.contrib.auth import get_user_model
 
-from tongban.accounts.citizens import do_add_agent, do_register, do_register_enterprise, do_send_code
+from tongban.accounts.citizens import do_register, do_register_enterprise, do_send_code
 from tongban.accounts.models import Enterprise
 from tongban.accounts.tests.conftest import OTHER_ID, SERVED, VALID_ID, registration, sms_code
 from tongban.audit.models import AuditEntry
@@ -58,17 +58,36 @@ def test_bad_enterprise_data_is_refused(client, registered, fields, code):
     assert not Enterprise.objects.exists()
 
 
-def test_an_existing_credit_code_is_refused_and_an_agent_adds_others(registered, second):
-    enterprise = do_register_enterprise(registered.user, credit_code=CREDIT_CODE, name="通州示例餐饮有限公司",
-                                        legal_representative_id=VALID_ID)
+def test_only_the_legal_representative_registers_the_enterprise(client, registered):
+    # 王测试 declares someone else (OTHER_ID) as the legal representative: refused, recorded, nothing written
+    assert refused(do_register_enterprise, registered.user, credit_code=CREDIT_CODE, name="通州示例餐饮有限公司",
+                   legal_representative_id=OTHER_ID) == "accounts.not_legal_representative"
+    (entry,) = AuditEntry.objects.filter(action="accounts.refused", data__code="accounts.not_legal_representative")
+    assert OTHER_ID not in str(entry.data) and CREDIT_CODE not in str(entry.data)
+    client.force_login(registered.user)
+    response = client.post("/register/enterprise/", {"credit_code": CREDIT_CODE, "name": "通州示例餐饮有限公司",
+                                                     "legal_representative_id": OTHER_ID})
+    assert response.status_code == 200 and "legal_representative_id" in response.context["form"].errors
+    assert not Enterprise.objects.exists()
+
+
+def test_an_existing_credit_code_is_refused(registered, second):
+    do_register_enterprise(registered.user, credit_code=CREDIT_CODE, name="通州示例餐饮有限公司",
+                           legal_representative_id=VALID_ID)
     assert refused(do_register_enterprise, second.user, credit_code=CREDIT_CODE, name="别的名字",
                    legal_representative_id=OTHER_ID) == "accounts.enterprise_taken"
     assert AuditEntry.objects.filter(action="accounts.refused", data__code="accounts.enterprise_taken").exists()
-    # not an agent: may not add anyone
-    assert refused(do_add_agent, second.user, enterprise.pk, second.phone) == "accounts.not_agent"
-    assert refused(do_add_agent, registered.user, enterprise.pk, "13800000099") == "accounts.phone_unknown"
-    do_add_agent(registered.user, enterprise.pk, second.phone)
-    assert set(enterprise.agents.all()) == {registered, second}
+    assert list(Enterprise.objects.get().agents.all()) == [registered]
+
+
+def test_no_one_is_added_as_an_agent_by_phone(client, registered, second):
+    # the feature that bound any resident by their phone, without their consent, is gone
+    enterprise = do_register_enterprise(registered.user, credit_code=CREDIT_CODE, name="通州示例餐饮有限公司",
+                                        legal_representative_id=VALID_ID)
+    client.force_login(registered.user)
+    response = client.post(f"/my/enterprises/{enterprise.pk}/agents/", {"phone": second.phone})
+    assert response.status_code == 404 and list(enterprise.agents.all()) == [registered]
+    assert "添加经办人" not in client.get("/my/").content.decode()
 
 
 def test_only_residents_register_enterprises(regions):

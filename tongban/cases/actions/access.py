@@ -36,14 +36,13 @@ def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
 
 
 def own_cases_filter(user: Actor) -> Q:
-    """A resident's (办事人's) cases: filed under their account, or under the ID number of their real-name
-    account or the credit code of an enterprise they are 经办人 of (accounts.citizens, docs/citizens.md)."""
+    """A resident's (办事人's) cases: filed under their account, or any case carrying both the ID number
+    and the verified phone of their real-name account (accounts.citizens.applicant_keys,
+    docs/citizens.md). An ID number alone is not enough: anyone may type it at a window."""
     own = Q(applicant_user_id=user.pk)
     keys = applicant_keys(user)
     if keys is not None:
-        own |= Q(applicant_id_number=keys.id_number)
-        if keys.credit_codes:
-            own |= Q(applicant_credit_code__in=sorted(keys.credit_codes))
+        own |= Q(applicant_id_number=keys.id_number, applicant_phone=keys.phone)
     return own
 
 

@@ -48,3 +48,28 @@ def test_the_report_page_promises_what_the_operator_can_keep(client, hl):
     assert "短信" in page and "/hotline/progress/" in page
     done = client.post("/hotline/report/", {"region": "110112", "text": "中仓街道垃圾桶满了没人清运"}).content.decode()
     assert "无法在线查询进度" in done  # no phone left: no SMS and no lookup, and the page says so
+
+
+def test_the_anonymous_form_takes_five_reports_per_address_in_ten_minutes(client, hl):
+    for i in range(5):
+        done = client.post("/hotline/report/", {"region": "110112", "text": f"中仓街道第{i}号路灯不亮"})
+        assert done.status_code == 200
+    refused = client.post("/hotline/report/", {"region": "110112", "text": "中仓街道第6号路灯不亮"})
+    assert refused.status_code == 429 and "提交过于频繁，请稍后再试或拨打12345" in refused.content.decode()
+    assert Complaint.objects.count() == 5  # the sixth is not registered
+    other = client.post("/hotline/report/", {"region": "110112", "text": "中仓街道第7号路灯不亮"},
+                        REMOTE_ADDR="10.0.0.7")
+    assert other.status_code == 200  # another address has its own count
+    hl["clock"].advance(minutes=10)
+    assert client.post("/hotline/report/", {"region": "110112", "text": "中仓街道第8号路灯不亮"}).status_code == 200
+    assert Complaint.objects.count() == 7
+
+
+def test_resubmitting_a_form_and_a_signed_in_resident_are_not_counted(client, hl):
+    form = {"region": "110112", "text": "北苑路口红绿灯坏了三天没人修", "intake_key": "same-form"}
+    for _ in range(7):  # a refreshed done page sends the same form again: the complaint it made, no count
+        assert client.post("/hotline/report/", form).status_code == 200
+    client.force_login(resident(hl))
+    for i in range(6):
+        assert client.post("/hotline/report/", {"region": "110112", "text": f"北苑第{i}号井盖丢失"}).status_code == 200
+    assert Complaint.objects.count() == 7

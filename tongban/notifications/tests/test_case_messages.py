@@ -13,7 +13,7 @@ from testsupport.verification import write_bundle
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.models import Case, State
 from tongban.cases.ports import case_changed
-from tongban.cases.tests.conftest import PHONE, VALID_ID, application
+from tongban.cases.tests.conftest import PHONE, VALID_ID, application, online_application
 from tongban.federation.models import OutboxMessage
 from tongban.notifications.models import Channel, Notification
 from tongban.verification.models import ResultDocument
@@ -54,7 +54,9 @@ def test_every_step_the_applicant_notices_is_one_sms(people, rsj_item, on_day, s
     assert [t.split("）", 1)[1] for t in texts] == [
         f"已收件，正在审核。查询进度： {BASE}/progress/?number={n}",
         f"已受理，法定办理时限{rsj_item.legal_limit_days}个工作日。查询进度： {BASE}/progress/?number={n}",
-        f"需补正材料：解除劳动关系证明、银行账户信息。请在此上传： {BASE}/cases/{n}/supplement/",
+        # a window case: no upload page for it (404), so the materials go to the centre that received it
+        f"需补正，请携带以下材料到三河市政务服务中心办理：解除劳动关系证明、银行账户信息。查询进度： "
+        f"{BASE}/progress/?number={n}",
         f"已办结，结果：准予办理。核验结果： {BASE}/verify/{doc.doc_id}/",
         f"办理结果已送达（窗口领取）。查询进度： {BASE}/progress/?number={n}",
     ]
@@ -116,14 +118,42 @@ def test_only_the_receiving_node_tells_and_without_the_signed_copy_links_the_pro
     assert not ResultDocument.objects.exists()  # 通州's node signs; 廊坊's copy never does
 
 
+def test_an_online_applicant_is_sent_to_the_upload_page(people, rsj_item, on_day, settings):
+    settings.TONGBAN_PUBLIC_URL = BASE
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["citizen"], online_application(rsj_item))
+    assert (case.mode, case.applicant_user) == ("全程网办", people["citizen"])
+    do_transition(people["tz_rsj"], case, "request_supplement", missing=["解除劳动关系证明"])
+    link = f"{BASE}/cases/{case.number}/supplement/"
+    assert mine(texts_to(PHONE))[-1].endswith(f"需补正材料：解除劳动关系证明。请在此上传： {link}")
+    inbox = Notification.objects.filter(channel=Channel.INBOX, user=people["citizen"]).order_by("id").last()
+    assert inbox is not None and inbox.link == link
+
+
+def test_without_an_account_or_a_centre_the_text_names_the_receiving_window(people, rsj_item, on_day):
+    on_day(D(2026, 9, 28))
+    case = do_receive(people["citizen"], online_application(rsj_item))
+    Case.objects.filter(pk=case.pk).update(applicant_user=None)  # 全程网办 but no account to sign in with
+    case = do_transition(people["tz_rsj"], Case.objects.get(pk=case.pk), "request_supplement", missing=["证明"])
+    text = mine(texts_to(PHONE))[-1]
+    assert "请携带以下材料到收件窗口办理：证明。查询进度：" in text
+    assert "/supplement/" not in text and text.endswith(f"/progress/?number={case.number}")
+
+
 @pytest.mark.parametrize("name_length", [10, 80])
-def test_long_item_names_keep_the_link_whole(people, rsj_item, on_day, name_length):
+@pytest.mark.parametrize("online", [False, True])
+def test_long_item_names_keep_the_link_whole(people, rsj_item, on_day, name_length, online):
     rsj_item.name = "长" * name_length
     rsj_item.save(update_fields=["name"])
     on_day(D(2026, 9, 28))
-    case = do_receive(people["sanhe_window"], application(rsj_item))
+    case = do_receive(people["citizen"], online_application(rsj_item)) if online else \
+        do_receive(people["sanhe_window"], application(rsj_item))
     case = do_transition(people["tz_rsj"], case, "request_supplement",
                          missing=[f"材料{i}（加盖公章的复印件一份）" for i in range(12)])
     text = mine(texts_to(PHONE))[-1]
-    assert len(text) <= 140 and text.endswith(f"/cases/{case.number}/supplement/")
-    assert "需补正材料：材料0" in text
+    check_shape([text])
+    if online:
+        assert text.endswith(f"/cases/{case.number}/supplement/") and "需补正材料：材料0" in text
+    else:  # the list is cut, never the instruction or the link
+        assert "需补正，请携带以下材料到三河市政务服务中心办理：材料0" in text
+        assert "…。查询进度： " in text and text.endswith(f"/progress/?number={case.number}")

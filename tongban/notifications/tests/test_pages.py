@@ -56,3 +56,45 @@ def test_admin_masks_phones_and_retries_failed_rows_now(admin_client, settings):
     assert row.next_attempt_at <= clock.now() and row.status == Status.FAILED
     assert admin_client.get(f"/admin/notifications/notification/{row.pk}/change/").status_code == 200
     assert admin_client.get("/admin/notifications/notification/add/").status_code == 403
+
+
+CODE_TEXT = "【通办】验证码 482913，用于登录，5 分钟内有效。如非本人操作请忽略，切勿告知他人。"
+
+
+def test_a_code_sms_is_blanked_once_sent_and_never_shown_in_the_admin(admin_client, settings):
+    import re
+
+    from tongban.notifications.models import DemoSms
+
+    settings.DEBUG = True
+    sms("code:13812345678:1", "13812345678", CODE_TEXT)
+    sms("case:TB20260000001:accepted:3", "13812345678", "【通办】受理通知 办件编号 TB20260000001 电话 12345678")
+    row = Notification.objects.get(event="code:13812345678:1")
+    # pending: the admin does not show it either
+    page = admin_client.get(f"/admin/notifications/notification/{row.pk}/change/").content.decode()
+    assert "482913" not in page and "（验证码短信，内容不显示）" in page
+
+    assert deliver_once() == 2
+    row.refresh_from_db()
+    assert row.status == Status.SENT and not re.search(r"\d{6}", row.text)
+    assert row.text.startswith("【通办】验证码 ******，用于登录，5 分钟内有效")
+    other = Notification.objects.get(event="case:TB20260000001:accepted:3")
+    assert other.text.endswith("电话 12345678")  # only code SMS are blanked
+    # the demo phone's inbox (/dev/sms/) keeps what the phone received
+    assert DemoSms.objects.filter(text=CODE_TEXT).exists()
+    page = admin_client.get(f"/admin/notifications/notification/{row.pk}/change/").content.decode()
+    assert "482913" not in page and "（验证码短信，内容不显示）" in page
+    page = admin_client.get(f"/admin/notifications/notification/{other.pk}/change/").content.decode()
+    assert "受理通知" in page
+
+
+def test_a_code_sms_sent_by_a_remote_gateway_is_blanked_too(settings):
+    import re
+
+    from tongban.notifications.tests.test_outbox import Flaky
+
+    settings.TONGBAN_SMS_GATEWAY = "tongban.notifications.tests.test_outbox.Flaky"
+    Flaky.calls, Flaky.failures = [], 0
+    sms("code:13812345678:1", "13812345678", CODE_TEXT)
+    assert deliver_once() == 1 and Flaky.calls == [CODE_TEXT]  # the phone gets the code
+    assert not re.search(r"\d{6}", Notification.objects.get().text)

@@ -19,6 +19,16 @@ def _own_node(isolated_node):  # noqa: F811
     return isolated_node
 
 
+@pytest.fixture(autouse=True)
+def fresh_counters():
+    """The rate-limit counters live in the process's cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def residents(demo):
     """王小明 (通州, agent of 通州示例餐饮有限公司) and 李红 (三河): the demo residents, plus a window officer."""

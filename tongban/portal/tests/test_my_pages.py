@@ -1,4 +1,4 @@
-"""我的: a resident sees their own cases (by account, ID number, enterprise), complaints, licences and messages."""
+"""我的: a resident sees their own cases (by account, or ID number and phone), complaints, licences and messages."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ def html(response) -> str:
 
 
 def test_my_cases_lists_own_cases_only_and_other_cases_are_404(client, residents, receive):
-    by_id = receive()  # received at the window under 王小明's ID number: no account on the case
+    by_id = receive()  # received at the window under 王小明's ID number and phone: no account on the case
     by_enterprise = receive(applicant_kind="enterprise", applicant_name="通州示例餐饮有限公司",
-                            applicant_id_number=LI_ID, applicant_credit_code="91110112MA01A2B3C8")
+                            applicant_credit_code="91110112MA01A2B3C8")  # he is its legal representative
     others = receive(applicant_name="李红", applicant_id_number=LI_ID, applicant_phone="13900000002")
     client.force_login(residents["wang"].user)
     page = html(client.get("/my/cases/"))
@@ -33,9 +33,24 @@ def test_my_cases_lists_own_cases_only_and_other_cases_are_404(client, residents
     assert client.get(f"/cases/{others.number}/").status_code == 404
     client.force_login(residents["li"].user)
     page = html(client.get("/my/cases/"))
-    assert others.number in page and by_id.number not in page
-    # 李红 is the enterprise case's legal representative (its ID number), so she sees it too
-    assert by_enterprise.number in page
+    assert others.number in page and by_id.number not in page and by_enterprise.number not in page
+
+
+def test_a_window_case_under_my_id_number_but_another_phone_is_not_mine(client, residents, receive):
+    # anyone may type 王小明's ID number at a window: without his verified phone the case is not his
+    typed = receive(applicant_phone="13700000099")
+    landline = receive(applicant_phone="01081234567")
+    # nor is a case of his enterprise's credit code under someone else's ID number and phone
+    credit_code_only = receive(applicant_kind="enterprise", applicant_name="通州示例餐饮有限公司",
+                               applicant_credit_code="91110112MA01A2B3C8", applicant_id_number=LI_ID,
+                               applicant_phone="13700000099")
+    mine = receive()  # the same ID number and his phone
+    client.force_login(residents["wang"].user)
+    page = html(client.get("/my/cases/"))
+    assert mine.number in page
+    for case in (typed, landline, credit_code_only):
+        assert case.number not in page
+        assert client.get(f"/cases/{case.number}/").status_code == 404
 
 
 def test_my_dashboard_counts_and_links(client, residents, receive):

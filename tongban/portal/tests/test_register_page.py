@@ -56,3 +56,24 @@ def test_a_federated_node_offers_only_the_regions_it_serves(client, demo, settin
     client.post("/register/", {"action": "send", "phone": PHONE})
     choices = [code for code, _ in client.get("/register/").context["form"].fields["region"].choices]
     assert choices == ["131000", "131082"]
+
+
+def test_every_code_request_counts_against_the_address_refused_ones_too(client, demo, time_machine):
+    import datetime
+
+    from tongban.accounts.models import PhoneCode
+    from tongban.portal.views import CODE_REQUESTS
+
+    time_machine.move_to(datetime.datetime(2026, 10, 12, 9, 0, 1, tzinfo=datetime.UTC), tick=False)
+    # probing "已注册 / 尚未注册": a login code for unknown phones is refused, and each refusal counts
+    for n in range(CODE_REQUESTS.limit):
+        response = client.post("/login/", {"action": "send", "phone": f"137000001{n:02d}"})
+        assert "尚未注册" in response.content.decode()
+    response = client.post("/login/", {"action": "send", "phone": "13700000199"})
+    assert "获取验证码过于频繁" in response.content.decode() and "尚未注册" not in response.content.decode()
+    response = client.post("/register/", {"action": "send", "phone": PHONE})
+    assert response.status_code == 200 and "获取验证码过于频繁" in response.content.decode()
+    assert not PhoneCode.objects.exists()
+    # another address is not held up
+    response = client.post("/register/", {"action": "send", "phone": PHONE}, REMOTE_ADDR="10.0.0.9")
+    assert response.status_code == 302 and PhoneCode.objects.filter(phone=PHONE).exists()
