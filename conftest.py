@@ -21,6 +21,17 @@ def _fast_password_hasher(django_test_environment):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_counters():
+    """The rate-limit counters (tongban.core.ratelimit) live in the process's cache: every test starts with none,
+    whatever test ran before it in this process."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_search_index():
     """Each test's catalogue is its own: the search index a process cached for the last test must go (its
     stamp — the newest item version id — can repeat after a rollback)."""

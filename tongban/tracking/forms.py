@@ -8,6 +8,7 @@ from tongban.tracking.actions import NUMBER_MAX
 
 
 class CaseLookupForm(forms.Form):
+    secret_field = "who"  # what proves the asker knows the applicant
     number = forms.CharField(label="办件编号", max_length=NUMBER_MAX,
                              widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 TB20260000123",
                                                            "autocapitalize": "characters"}))
@@ -17,6 +18,7 @@ class CaseLookupForm(forms.Form):
 
 
 class ComplaintLookupForm(forms.Form):
+    secret_field = "digits"
     number = forms.CharField(label="诉求编号", max_length=NUMBER_MAX,
                              widget=forms.TextInput(attrs={"autocomplete": "off", "placeholder": "如 TBRX2026000001",
                                                            "autocapitalize": "characters"}))

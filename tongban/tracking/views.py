@@ -8,6 +8,8 @@ is a POST so that names and phone digits never end up in access logs or the brow
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.http import HttpResponse
 from django.shortcuts import render
 
@@ -21,37 +23,32 @@ def _client(request: AnyRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "unknown"
 
 
-def progress(request: AnyRequest) -> HttpResponse:
-    """办件进度查询."""
+def _lookup(request: AnyRequest, form_class: type[CaseLookupForm] | type[ComplaintLookupForm],
+            check: Callable[[str, str, str], object], template: str) -> HttpResponse:
+    """The form (the number prefilled from ?number=), then one action call; a refusal is the form's error."""
     initial = {"number": actions.normalise_number(request.GET.get("number", ""))}
-    form = CaseLookupForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = form_class(request.POST if request.method == "POST" else None, initial=initial)
     result, status = None, 200
     if request.method == "POST":
         if form.is_valid():
+            number, who = form.cleaned_data["number"], form.cleaned_data[form.secret_field]
             try:
-                result = actions.check_case_progress(form.cleaned_data["number"], form.cleaned_data["who"],
-                                                     client=_client(request))
+                result = check(number, who, _client(request))
             except TongbanError as exc:
                 form.add_error(None, str(exc))
                 status = exc.status
         else:
             status = 422
-    return render(request, "tracking/progress.html", {"form": form, "result": result}, status=status)
+    return render(request, template, {"form": form, "result": result}, status=status)
+
+
+def progress(request: AnyRequest) -> HttpResponse:
+    """办件进度查询."""
+    return _lookup(request, CaseLookupForm, lambda number, who, client: actions.check_case_progress(
+        number, who, client=client), "tracking/progress.html")
 
 
 def hotline_progress(request: AnyRequest) -> HttpResponse:
     """诉求进度查询 (接诉即办)."""
-    initial = {"number": actions.normalise_number(request.GET.get("number", ""))}
-    form = ComplaintLookupForm(request.POST if request.method == "POST" else None, initial=initial)
-    result, status = None, 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                result = actions.check_complaint_progress(form.cleaned_data["number"], form.cleaned_data["digits"],
-                                                          client=_client(request))
-            except TongbanError as exc:
-                form.add_error(None, str(exc))
-                status = exc.status
-        else:
-            status = 422
-    return render(request, "tracking/hotline_progress.html", {"form": form, "result": result}, status=status)
+    return _lookup(request, ComplaintLookupForm, lambda number, digits, client: actions.check_complaint_progress(
+        number, digits, client=client), "tracking/hotline_progress.html")

@@ -21,15 +21,6 @@ def _own_node(isolated_node):  # noqa: F811
     return isolated_node
 
 
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    """The rate-limit counters live in the process's cache: every test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
 
 def sms_code(phone: str) -> str:
     """The code in the newest SMS queued for `phone` (what the resident reads on their phone)."""

@@ -10,7 +10,6 @@ import datetime
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.utils import timezone
 
 from tongban.hotline import actions
@@ -48,9 +47,7 @@ def clock(time_machine) -> Clock:
 
 @pytest.fixture
 def hl(regions, clock):
-    """Units of both regions, two categories, staff. Returns a namespace dict. The rate-limit counters
-    (the process's cache, e.g. 我要反映 per address) start empty: the clock stands still across tests."""
-    cache.clear()
+    """Units of both regions, two categories, staff. Returns a namespace dict."""
     tz, lf = regions["110112"], regions["131000"]
     units = {
         "beiyuan": Unit.objects.create(region=tz, kind=Unit.Kind.STREET, name="北苑街道"),

@@ -19,15 +19,6 @@ def _own_node(isolated_node):  # noqa: F811
     return isolated_node
 
 
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    """The rate-limit counters live in the process's cache: every test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
 
 @pytest.fixture
 def residents(demo):

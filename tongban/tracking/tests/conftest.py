@@ -5,20 +5,12 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from tongban.cases.actions import do_receive, do_transition
 from tongban.cases.tests.conftest import application, people, rsj_item  # noqa: F401  (fixtures)
 
 D = datetime.date
 
-
-@pytest.fixture(autouse=True)
-def fresh_counters():
-    """The rate-limit counters live in the process's cache: every test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
