@@ -6,7 +6,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import socket
+import sqlite3
 import threading
 
 
@@ -20,6 +22,27 @@ def recreate_pg(urls, *, create: bool = True) -> None:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             if create:
                 conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def node_pg_urls(purpose: str) -> tuple[str, str] | None:
+    """Two PostgreSQL database URLs for the 通州 and 廊坊 node processes of a test, named after the test run's own
+    database and `purpose` (two runs never share them); None when the suite runs on SQLite."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        return None
+    base, name = url.rsplit("/", 1)
+    return f"{base}/{name}_{purpose}_tz", f"{base}/{name}_{purpose}_lf"
+
+
+def node_rows(node, sql: str, params: tuple = ()) -> list[tuple]:
+    """Read a node process's database directly, not through the code under test (``?`` placeholders)."""
+    if node.database_url:
+        import psycopg
+
+        with psycopg.connect(node.database_url) as conn:
+            return conn.execute(sql.replace("?", "%s"), params).fetchall()
+    with sqlite3.connect(node.data_dir / "tongban.sqlite3") as conn:
+        return conn.execute(sql, params).fetchall()
 
 
 def free_port() -> int:

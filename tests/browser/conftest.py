@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from testsupport.audit import audit_transactional_db  # noqa: F401  (a fixture for the case flow)
+from testsupport.browser import phone_context, shot
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # plain synchronous calls, so Django's async guard is relaxed for these tests only.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = Path(os.environ.get("TONGBAN_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = Path(os.environ.get("TONGBAN_ARTIFACTS", "artifacts"))
 LAUNCH_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
     "--disable-component-update", "--disable-sync",
@@ -51,14 +51,17 @@ def page(browser):
 
 @pytest.fixture
 def screenshot(page):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return lambda name: shot(page, name)
 
-    def take(name: str) -> Path:
-        path = ARTIFACTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
-        return path
 
-    return take
+@pytest.fixture
+def phone(browser):
+    """A phone's screen (testsupport.browser.PHONE): the resident's pages are tested on it."""
+    context = phone_context(browser)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from testsupport.browser import no_sideways_scroll
+
 pytestmark = pytest.mark.browser
 
 PHONE = "13700000005"
@@ -29,14 +31,9 @@ def live_portal(audit_transactional_db, live_server, settings, tmp_path):
 
 
 @pytest.fixture
-def page(browser):
-    """A phone's screen (replaces conftest's desktop `page`, so `screenshot` takes this one)."""
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    context.close()
+def page(phone):
+    """The phone's screen (conftest's `phone`), so that `screenshot` takes it."""
+    return phone
 
 
 def sms_code(phone: str) -> str:
@@ -55,11 +52,6 @@ def sms_code(phone: str) -> str:
     found = re.search(r"验证码 (\d{6})", text)
     assert found is not None, text
     return found.group(1)
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide"
 
 
 def test_register_log_in_and_reach_my_on_a_phone(live_portal, page, screenshot):

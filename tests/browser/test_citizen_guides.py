@@ -2,19 +2,15 @@
 horizontal scroll. The citizen logs in with a session cookie made by Django's test client."""
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
+from testsupport.browser import no_sideways_scroll, phone_context, shot
+
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("TONGBAN_ARTIFACTS", "artifacts"))
-
 
 @pytest.fixture
 def live_citizen(audit_transactional_db, live_server, monkeypatch):
@@ -37,50 +33,40 @@ def live_citizen(audit_transactional_db, live_server, monkeypatch):
     return live_server, client.cookies[settings.SESSION_COOKIE_NAME].value
 
 
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide at {PHONE['width']}px"
-
-
 def test_a_citizen_books_a_visit_on_a_phone(browser, live_citizen):
     server, session = live_citizen
-    context = browser.new_context(locale="zh-CN", viewport=PHONE, is_mobile=True, has_touch=True)
+    context = phone_context(browser)
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": server.url}])
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         page.goto(server.url + "/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         page.locator(".themes a", has_text="身后一件事").click()
         page.wait_for_url("**/themes/death/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         page.locator("ol.items a", has_text="死亡人员户口注销").first.click()
         page.wait_for_url("**/items/*/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         assert "在地图中查看" in page.locator(".centre-card").first.inner_text()
-        screenshot_page(page, "guide-item-390")
+        shot(page, "guide-item-390")
 
         page.get_by_role("link", name="预约办理").click()
         page.wait_for_url("**/appointments/new/*/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         page.get_by_label("服务中心", exact=True).select_option(label="三河市政务服务中心")
         page.get_by_role("button", name="查看可约时段").click()
         page.wait_for_url("**centre=*")
         page.get_by_label("14:00–15:00").check()
-        no_horizontal_scroll(page)
-        screenshot_page(page, "guide-booking-390")
+        no_sideways_scroll(page)
+        shot(page, "guide-booking-390")
         page.get_by_role("button", name="确认预约").click()
         page.wait_for_url("**/appointments/")
         assert "预约成功" in page.locator(".messages").inner_text()
         entry = page.locator(".booking-list li").first.inner_text()
         assert "三河市政务服务中心" in entry and "14:00–15:00" in entry and "死亡人员户口注销" in entry
-        no_horizontal_scroll(page)
-        screenshot_page(page, "guide-mine-390")
+        no_sideways_scroll(page)
+        shot(page, "guide-mine-390")
     finally:
         context.close()
 
-
-def screenshot_page(page, name: str) -> None:
-    """Like the `screenshot` fixture (same folder), for this test's own phone-sized page."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)

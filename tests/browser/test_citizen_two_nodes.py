@@ -12,15 +12,13 @@ resident reads it on their phone. On PostgreSQL (DATABASE_URL set) each node get
 
 from __future__ import annotations
 
-import os
 import re
-import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 
-from testsupport.federation import free_port, recreate_pg
+from testsupport.browser import no_sideways_scroll, shot
+from testsupport.federation import free_port, node_pg_urls, node_rows, recreate_pg
 from tongban.demo import nodes as demo_nodes
 
 pytestmark = pytest.mark.browser
@@ -29,26 +27,6 @@ PHONE, NAME, ID_NUMBER = "13900000077", "周三河", "11010519491231002X"
 PASSWORD = "Sanhe-2026-pw"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 WAIT = 60.0
-ARTIFACTS = Path(os.environ.get("TONGBAN_ARTIFACTS", "artifacts"))
-
-
-def _pg_urls() -> tuple[str, str] | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None
-    base, name = url.rsplit("/", 1)
-    return f"{base}/{name}_citizen_tz", f"{base}/{name}_citizen_lf"
-
-
-def rows(node, sql: str, params: tuple = ()) -> list[tuple]:
-    """Read a node's database directly, not through the code under test."""
-    if node.database_url:
-        import psycopg
-
-        with psycopg.connect(node.database_url) as conn:
-            return conn.execute(sql.replace("?", "%s"), params).fetchall()
-    with sqlite3.connect(node.data_dir / "tongban.sqlite3") as conn:
-        return conn.execute(sql, params).fetchall()
 
 
 def wait_for(what: str, probe, timeout: float = WAIT):
@@ -64,25 +42,20 @@ def wait_for(what: str, probe, timeout: float = WAIT):
 def sms(node, containing: str) -> str:
     """The newest SMS to the resident's phone that contains `containing`, once the worker has sent it."""
     def probe():
-        texts = [t for (t,) in rows(node, "SELECT text FROM notifications_demosms WHERE phone = ? ORDER BY id",
+        texts = [t for (t,) in node_rows(node, "SELECT text FROM notifications_demosms WHERE phone = ? ORDER BY id",
                                     (PHONE,)) if containing in t]
         return texts[-1] if texts else None
     return wait_for(f"an SMS containing {containing!r}", probe)
 
 
 def case_state(node, number: str) -> str | None:
-    found = rows(node, "SELECT state FROM cases_case WHERE number = ?", (number,))
+    found = node_rows(node, "SELECT state FROM cases_case WHERE number = ?", (number,))
     return found[0][0] if found else None
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide"
 
 
 @pytest.fixture
 def two_nodes(tmp_path):
-    pg = _pg_urls()
+    pg = node_pg_urls("citizen")
     if pg:
         recreate_pg(pg)
     tongzhou, langfang = demo_nodes.two_nodes(tmp_path, free_port(), pg or ("", ""))
@@ -103,16 +76,6 @@ def two_nodes(tmp_path):
 
 
 @pytest.fixture
-def phone(browser):
-    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844}, is_mobile=True,
-                                  has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
-
-
-@pytest.fixture
 def desk(browser):
     """The 通州 approving officer's screen."""
     context = browser.new_context(locale="zh-CN", viewport={"width": 1400, "height": 900})
@@ -120,12 +83,6 @@ def desk(browser):
     page.set_default_timeout(20_000)
     yield page
     context.close()
-
-
-def shot(page, name: str) -> None:
-    """A full-page screenshot into $TONGBAN_ARTIFACTS (as conftest's `screenshot`, for either screen)."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def act(page, label: str) -> None:
@@ -136,7 +93,7 @@ def act(page, label: str) -> None:
 
 def online_item(node) -> tuple[str, str]:
     """A 通州 item of 通州人社 that offers 全程网办 and needs materials."""
-    found = rows(node, """SELECT i.code, i.name FROM catalog_item i
+    found = node_rows(node, """SELECT i.code, i.name FROM catalog_item i
                           JOIN catalog_competence c ON c.item_id = i.id
                           JOIN catalog_department d ON d.id = c.department_id
                           WHERE d.name = '北京市通州区人力资源和社会保障局' AND i.mode_online
@@ -191,7 +148,7 @@ def test_a_resident_of_sanhe_applies_online_for_a_tongzhou_item_and_follows_it_t
     assert "收件" in sms(langfang, number)
     # the case and its files reach the 通州 node, which holds it
     wait_for("the case at 通州", lambda: case_state(tongzhou, number) == "submitted")
-    files_tz = rows(tongzhou, "SELECT f.sha256 FROM cases_casefile f JOIN cases_case c ON c.id = f.case_id "
+    files_tz = node_rows(tongzhou, "SELECT f.sha256 FROM cases_casefile f JOIN cases_case c ON c.id = f.case_id "
                               "WHERE c.number = ?", (number,))
     assert files_tz and all(len(sha) == 64 for (sha,) in files_tz)
     assert all((tongzhou.data_dir / "blobs" / sha[:2] / sha).read_bytes() == PDF for (sha,) in files_tz)
@@ -263,8 +220,8 @@ def test_a_resident_of_sanhe_applies_online_for_a_tongzhou_item_and_follows_it_t
     phone.get_by_role("button", name="提交评价").click()
     phone.wait_for_load_state()
     assert phone.locator(".message.error, .error").count() == 0
-    ratings = rows(langfang, "SELECT r.target, r.level FROM ratings_rating r JOIN cases_case c ON c.id = r.case_id "
-                             "WHERE c.number = ? ORDER BY r.target", (number,))
+    ratings = node_rows(langfang, "SELECT r.target, r.level FROM ratings_rating r JOIN cases_case c "
+                                  "ON c.id = r.case_id WHERE c.number = ? ORDER BY r.target", (number,))
     assert sorted(ratings) == [("department", 5), ("window", 5)]
     phone.goto(invitation.group(0))  # the link works once
     assert "已" in phone.content()

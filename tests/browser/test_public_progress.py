@@ -4,29 +4,13 @@ rating link from the SMS, and the hotline's progress page — never a horizontal
 from __future__ import annotations
 
 import datetime
-import os
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+from testsupport.browser import no_sideways_scroll, phone_context, shot
+
 pytestmark = pytest.mark.browser
-
-PHONE = {"width": 390, "height": 844}
-ARTIFACTS = Path(os.environ.get("TONGBAN_ARTIFACTS", "artifacts"))
-
-
-def no_horizontal_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    wide = page.evaluate("""[...document.querySelectorAll('body *')]
-        .filter(e => e.getBoundingClientRect().right > window.innerWidth).map(e => e.tagName + '#' + e.id).slice(-3)""")
-    assert width <= PHONE["width"], f"{page.url} is {width}px wide at {PHONE['width']}px: {wide}"
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
 
 @pytest.fixture
 def delivered(audit_transactional_db, live_server, monkeypatch):
@@ -65,36 +49,36 @@ def test_progress_and_rating_on_a_phone(browser, delivered):
     from tongban.ratings.models import Rating
 
     server, case = delivered
-    context = browser.new_context(locale="zh-CN", viewport=PHONE)
+    context = phone_context(browser)
     page = context.new_page()
     page.set_default_timeout(15_000)
     try:
         page.goto(f"{server.url}/progress/?number={case.number}")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         page.get_by_label("申请人姓名或手机号后四位").fill("张三")
         page.get_by_role("button", name="查询").click()
         page.wait_for_selector(".progress")
         text = page.locator(".progress").inner_text()
         assert "已送达" in text and "送达结果" in text and "本节点" in text
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "progress-390")
 
         token = case.rating_invitation.token
         page.goto(f"{server.url}/rate/{token}/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         page.locator("label[for=id_window_level_0]").click()  # 非常满意
         page.locator("label[for=id_department_level_3]").click()  # 不满意
         page.locator("#id_department_reason").select_option(label="办理时间超时")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "rate-link-390")
         page.get_by_role("button", name="提交评价").click()
         page.wait_for_selector("text=感谢您的评价")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         assert sorted(Rating.objects.filter(case=case).values_list("target", "level")) == [
             ("department", 2), ("window", 5)]
 
         page.goto(f"{server.url}/hotline/progress/")
-        no_horizontal_scroll(page)
+        no_sideways_scroll(page)
         shot(page, "hotline-progress-390")
     finally:
         context.close()

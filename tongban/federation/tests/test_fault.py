@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import sqlite3
 import threading
 import time
 import uuid
@@ -20,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from testsupport.federation import LinkProxy, free_port, recreate_pg
+from testsupport.federation import LinkProxy, free_port, node_pg_urls, node_rows, recreate_pg
 from testsupport.http_session import Session
 from tongban.demo import nodes as demo_nodes
 
@@ -29,25 +28,6 @@ DRAIN_TIMEOUT = 240
 APPLICATION = {"competent_region": "110112", "applicant_kind": "person", "applicant_name": "张三",
                "applicant_id_number": "11010519491231002X", "applicant_phone": "13812345678",
                "materials_checked": ["申请人居民身份证"]}
-
-
-def _pg_urls() -> tuple[str, str] | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        return None
-    base, name = url.rsplit("/", 1)  # named after the test run's own database: two runs never share them
-    return f"{base}/{name}_fault_tz", f"{base}/{name}_fault_lf"
-
-
-def _rows(node, sql: str) -> list[tuple]:
-    """Read a node's database directly, not through the code under test."""
-    if node.database_url:
-        import psycopg
-
-        with psycopg.connect(node.database_url) as conn:
-            return conn.execute(sql).fetchall()
-    with sqlite3.connect(node.data_dir / "tongban.sqlite3") as conn:
-        return conn.execute(sql).fetchall()
 
 
 def _status(node) -> list[dict]:
@@ -99,7 +79,7 @@ class Chaos:
 
 @pytest.fixture
 def two_nodes(tmp_path):
-    pg = _pg_urls()
+    pg = node_pg_urls("fault")
     if pg:
         recreate_pg(pg)
     port = free_port()
@@ -124,7 +104,7 @@ def two_nodes(tmp_path):
 
 
 def _item_code(node) -> str:
-    rows = _rows(node, """SELECT i.code FROM catalog_item i JOIN catalog_competence c ON c.item_id = i.id
+    rows = node_rows(node, """SELECT i.code FROM catalog_item i JOIN catalog_competence c ON c.item_id = i.id
                           JOIN catalog_department d ON d.id = c.department_id
                           WHERE d.name = '北京市通州区人力资源和社会保障局' AND i.mode_proxy
                           AND i.legal_limit_days >= 10 ORDER BY i.code LIMIT 1""")
@@ -177,12 +157,12 @@ def test_every_case_arrives_exactly_once_through_kills_and_cuts(two_nodes):
 
     # Both databases, read directly
     sql = "SELECT number, state, version FROM cases_case ORDER BY number"
-    at_lf, at_tz = _rows(langfang, sql), _rows(tongzhou, sql)
+    at_lf, at_tz = node_rows(langfang, sql), node_rows(tongzhou, sql)
     lf_numbers, tz_numbers = [r[0] for r in at_lf], [r[0] for r in at_tz]
     sent = sum(s["sent"] for s in _status(langfang)) + sum(s["sent"] for s in _status(tongzhou))
     acked = sum(s["acknowledged"] for s in _status(langfang)) + sum(s["acknowledged"] for s in _status(tongzhou))
-    applied = _rows(tongzhou, "SELECT COUNT(*) FROM federation_inboxmessage WHERE status = 'applied'")[0][0] \
-        + _rows(langfang, "SELECT COUNT(*) FROM federation_inboxmessage WHERE status = 'applied'")[0][0]
+    applied = node_rows(tongzhou, "SELECT COUNT(*) FROM federation_inboxmessage WHERE status = 'applied'")[0][0] \
+        + node_rows(langfang, "SELECT COUNT(*) FROM federation_inboxmessage WHERE status = 'applied'")[0][0]
     lost = len(set(numbers) - set(tz_numbers)) + len(set(numbers) - set(lf_numbers))
     duplicated = (len(lf_numbers) - len(set(lf_numbers))) + (len(tz_numbers) - len(set(tz_numbers)))
     print(f"\nfault test ({'PostgreSQL' if tongzhou.database_url else 'SQLite'}): {CASES} cases, "
