@@ -36,6 +36,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from django.urls import reverse
+
 from tongban.audit.masking import mask_text
 from tongban.cases.models import Case, State
 from tongban.cases.ports import federation
@@ -54,7 +56,8 @@ class Message:
 
 
 def progress_link(case: Case) -> str:
-    return public_url(f"/progress/?number={quote(case.number)}")
+    """The public progress page (tracking app, found by URL name: cases does not import it) for this case."""
+    return public_url(f"{reverse('tracking:progress')}?number={quote(case.number)}")
 
 
 def message_for(case: Case, before: str) -> Message | None:

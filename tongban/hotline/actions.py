@@ -27,6 +27,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from tongban.accounts.models import citizen_of
@@ -483,7 +484,7 @@ def _tell_caller(complaint: Complaint, step: str, body: str) -> None:
     phone = mobile(complaint.caller_phone)
     if not phone or not may_text(complaint):
         return
-    link = public_url(f"/hotline/progress/?number={quote(complaint.number)}")
+    link = public_url(f"{reverse('tracking:hotline')}?number={quote(complaint.number)}")
     do_notify(event=f"complaint:{complaint.number}:{step}:{complaint.version}", phone=phone, link=link,
               text=sms_text(mask_text(body), link))
 

@@ -38,7 +38,8 @@ def is_admin_of(profile: StaffProfile | None, region: Region) -> bool:
 def own_cases_filter(user: Actor) -> Q:
     """A resident's (办事人's) cases: filed under their account, or any case carrying both the ID number
     and the verified phone of their real-name account (accounts.citizens.applicant_keys,
-    docs/citizens.md). An ID number alone is not enough: anyone may type it at a window."""
+    docs/citizens.md). An ID number alone is not enough: anyone may type it at a window.
+    `is_own_case` is the same rule for one case in hand."""
     own = Q(applicant_user_id=user.pk)
     keys = applicant_keys(user)
     if keys is not None:
@@ -46,12 +47,18 @@ def own_cases_filter(user: Actor) -> Q:
     return own
 
 
+def is_own_case(user: Actor, case: Case) -> bool:
+    if case.applicant_user_id == user.pk:
+        return True
+    keys = applicant_keys(user)
+    return keys is not None and (case.applicant_id_number, case.applicant_phone) == (keys.id_number, keys.phone)
+
+
 def can_view(user: Actor, case: Case) -> bool:
     """Citizens their own cases; windows their centre's; approvers their department's; admins their region's."""
     profile = profile_of(user)
     if profile is None:
-        return bool(user.is_authenticated and (case.applicant_user_id == user.pk or Case.objects.filter(
-            own_cases_filter(user), pk=case.pk).exists()))
+        return bool(user.is_authenticated and is_own_case(user, case))
     if (profile.role == Role.APPROVER and profile.department_id is not None
             and case.joint_tasks.filter(department_id=profile.department_id).exists()):
         return True  # a department doing its part of a 多地联办 case
