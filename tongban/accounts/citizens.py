@@ -51,6 +51,7 @@ from tongban.core.identity import (
     mask_credit_code,
     mask_id,
     mask_phone,
+    normalise_phone,
 )
 from tongban.core.typing import Actor, User
 from tongban.notifications.actions import do_notify
@@ -71,11 +72,6 @@ class Throttled(NotAllowed):
 
 
 # ---- identifiers -------------------------------------------------------------------------------------
-
-def normalise_phone(value: str) -> str:
-    """What a typed phone number is compared as: without spaces and hyphens ("138 0000-0001")."""
-    return "".join((value or "").split()).replace("-", "")
-
 
 def check_mobile(value: str) -> str:
     """An 11-digit mainland mobile number (a code goes by SMS, so no landline), normalised."""

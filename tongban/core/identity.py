@@ -76,8 +76,13 @@ def check_credit_code(value: str) -> str:
     return code
 
 
+def normalise_phone(value: str) -> str:
+    """What a typed phone number is stored and compared as: without spaces and hyphens ("138 0000-0001")."""
+    return re.sub(r"[\s-]", "", value or "")
+
+
 def check_phone(value: str) -> str:
-    number = re.sub(r"[\s-]", "", value or "")
+    number = normalise_phone(value)
     if not PHONE_RE.fullmatch(number) and not re.fullmatch(r"0[0-9]{2,3}[0-9]{7,8}", number):
         raise InvalidIdentifier("电话号码应为 11 位手机号或带区号的固定电话", code="identity.phone_format")
     return number

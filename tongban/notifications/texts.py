@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from tongban.core.identity import PHONE_RE
+from tongban.core.identity import PHONE_RE, normalise_phone
 
 SMS_MAX = 140
 PREFIX = "【通办】"
@@ -41,7 +41,7 @@ def short(text: str, limit: int) -> str:
 
 def mobile(phone: str) -> str:
     """The number an SMS can go to (11-digit mobile; spaces, dashes and +86 dropped), or "" (none, landline)."""
-    number = "".join(ch for ch in phone or "" if ch not in " -")
+    number = normalise_phone(phone)
     for prefix in ("+86", "0086"):
         number = number.removeprefix(prefix)
     return number if PHONE_RE.fullmatch(number) else ""
