@@ -21,9 +21,12 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
-from tongban.accounts.models import Citizen, Role, citizen_of, profile_of
+from tongban.accounts.citizens import check_resident
+from tongban.accounts.models import Citizen, Role, profile_of
 from tongban.appointments.models import Appointment, State
 from tongban.appointments.slots import (
     AppointmentError,
@@ -34,15 +37,18 @@ from tongban.appointments.slots import (
     slots_left,
 )
 from tongban.audit.actions import do_append
-from tongban.catalog.models import Item, Region, ServiceCentre
+from tongban.audit.masking import mask_text
+from tongban.catalog.models import Item, ServiceCentre
 from tongban.core import clock
 from tongban.core.errors import Conflict, NotAllowed
 from tongban.core.numbering import next_number
 from tongban.core.transitions import StateMachine, Step
 from tongban.core.typing import Actor
 from tongban.notifications.actions import do_notify
+from tongban.notifications.texts import mobile, public_url, sms_text
 
-__all__ = ["AppointmentError", "Booking", "check_book", "check_centre_view", "do_book", "do_cancel", "require_citizen"]
+__all__ = ["AppointmentError", "Booking", "check_book", "check_centre_view", "check_citizen", "do_book", "do_cancel",
+           "region_centres"]
 
 STEPS = {"cancel": Step(frozenset({State.BOOKED}), State.CANCELLED, "取消预约")}
 MACHINE = StateMachine(Appointment, STEPS, area="appointment", noun=lambda a: f"预约 {a.number}",
@@ -59,16 +65,25 @@ class Booking:
     slot: str
 
 
-def require_citizen(user: Actor) -> Citizen:
-    citizen = citizen_of(user)
-    if citizen is None:
-        raise NotAllowed("预约办理需要使用实名账号（个人）登录", code="appointment.citizens_only")
-    return citizen
+def check_citizen(user: Actor) -> Citizen:
+    """The booking citizen (`accounts.citizens.check_resident`); its refusal keeps this app's code
+    (appointment.citizens_only) and message."""
+    try:
+        return check_resident(user)
+    except NotAllowed:
+        raise NotAllowed("预约办理需要使用实名账号（个人）登录", code="appointment.citizens_only") from None
+
+
+def _tell(citizen: Citizen, event: str, body: str) -> None:
+    """SMS and 站内信 to the citizen, linking to their bookings (absolute, on this node's address)."""
+    link = public_url(reverse("appointments:mine"))
+    do_notify(event=event, phone=mobile(citizen.phone), user=citizen.user, link=link,
+              text=sms_text(mask_text(body), link))
 
 
 def check_book(user: Actor, booking: Booking) -> tuple[Citizen, Item, ServiceCentre]:
     """Everything but the free place and the one-per-day rule (those are decided while writing)."""
-    citizen = require_citizen(user)
+    citizen = check_citizen(user)
     item = Item.objects.filter(code=booking.item_code).first()
     if item is None:
         raise AppointmentError("没有这个事项", code="appointment.unknown_item")
@@ -97,10 +112,9 @@ def do_book(user: Actor, booking: Booking) -> Appointment:
         appointment = _take_seat(Appointment(number=number, citizen=citizen, item=item, centre=centre,
                                              day=booking.day, slot=booking.slot, created_at=at))
         when = f"{booking.day:%Y年%m月%d日} {slot_label(booking.slot)}"
-        do_notify(event=f"appointment:{number}", phone=citizen.phone, user=citizen.user,
-                  link="/appointments/",
-                  text=f"【通办】预约成功：{when}到{centre.name}（{centre.address}）办理“{item.name}”，"
-                       f"预约号 {number}。请携带身份证件和申请材料按时到达，不能前往请提前取消。")
+        _tell(citizen, f"appointment:{number}",
+              f"预约成功：{when}到{centre.name}（{centre.address}）办理“{item.name}”，"
+              f"预约号 {number}。请携带身份证件和申请材料按时到达，不能前往请提前取消。")
         do_append(at=at, actor=user.get_username(), action="appointment.book", subject=f"appointment:{number}",
                   data={"item": item.code, "centre": centre.name, "day": booking.day, "slot": booking.slot,
                         "seat": appointment.seat})
@@ -129,7 +143,7 @@ def _take_seat(appointment: Appointment) -> Appointment:
 
 def do_cancel(user: Actor, appointment: Appointment) -> Appointment:
     """The citizen cancels a booking before its day starts. Locks: none before the conditional UPDATE."""
-    citizen = require_citizen(user)
+    citizen = check_citizen(user)
     if appointment.citizen_id != citizen.pk:
         raise NotAllowed("只能取消本人的预约", code="appointment.not_yours")
     if clock.today() >= appointment.day:
@@ -137,9 +151,8 @@ def do_cancel(user: Actor, appointment: Appointment) -> Appointment:
     when = f"{appointment.day:%Y年%m月%d日} {slot_label(appointment.slot)}"
 
     def after(fresh: Appointment) -> None:
-        do_notify(event=f"appointment-cancel:{fresh.number}", phone=citizen.phone, user=citizen.user,
-                  link="/appointments/",
-                  text=f"【通办】您预约的{when}{fresh.centre.name}“{fresh.item.name}”（预约号 {fresh.number}）已取消。")
+        _tell(citizen, f"appointment-cancel:{fresh.number}",
+              f"您预约的{when}{fresh.centre.name}“{fresh.item.name}”（预约号 {fresh.number}）已取消。")
 
     return MACHINE.apply(appointment, "cancel", actor=user.get_username(), changes={"cancelled_at": clock.now()},
                          after=after)
@@ -152,12 +165,13 @@ def check_centre_view(user: Actor, centre: ServiceCentre | None) -> ServiceCentr
     if profile is not None and profile.role == Role.WINDOW and profile.centre is not None:
         return profile.centre
     if profile is not None and profile.role == Role.ADMIN:
-        mine = ServiceCentre.objects.filter(region__in=_region_and_children(profile.region_id)).order_by("name")
+        mine = region_centres(profile.region_id)
         chosen = mine.filter(pk=centre.pk).first() if centre is not None else mine.first()
         if chosen is not None:
             return chosen
     raise NotAllowed("只有服务中心窗口人员和本区域管理员可以查看预约", code="appointment.not_allowed")
 
 
-def _region_and_children(region_id: int) -> list[int]:
-    return [region_id, *Region.objects.filter(parent_id=region_id).values_list("pk", flat=True)]
+def region_centres(region_id: int) -> QuerySet[ServiceCentre]:
+    """The service centres of a region and its children (an administrator's), by name."""
+    return ServiceCentre.objects.filter(Q(region_id=region_id) | Q(region__parent_id=region_id)).order_by("name")

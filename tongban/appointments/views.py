@@ -1,7 +1,7 @@
 """Appointment pages: book a visit for an item, my bookings (cancel), a centre's bookings of a day (staff).
 
 Thin: the checks and writes are `appointments.actions`. A visitor who is not logged in goes to the
-citizens' login (`/login/?next=…`); a logged-in account without a 实名账号 is refused by the action.
+citizens' login (`portal:login`, `?next=…`); a logged-in account without a 实名账号 is refused by the action.
 The booking page works without JavaScript: choosing a centre or a day reloads the page (GET) with
 the slots that still have places; only those are offered.
 """
@@ -15,10 +15,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tongban.accounts.models import citizen_of
-from tongban.appointments.actions import Booking, check_centre_view, do_book, do_cancel, require_citizen
+from tongban.appointments.actions import Booking, check_centre_view, check_citizen, do_book, do_cancel, region_centres
 from tongban.appointments.models import Appointment, State
 from tongban.appointments.slots import AppointmentError, bookable_centres, bookable_days, slot_label, slots_left
 from tongban.catalog.models import Item, ServiceCentre
@@ -26,7 +27,10 @@ from tongban.core import clock
 from tongban.core.identity import mask_id, mask_phone
 from tongban.core.typing import AnyRequest, AuthedRequest
 
-CITIZEN_LOGIN = "/login/"  # the citizens' login page (accounts); staff log in at /accounts/login/
+
+def _to_login(request: AnyRequest) -> HttpResponse:
+    """To the citizens' login page (portal), back here afterwards; staff log in at /accounts/login/."""
+    return redirect_to_login(request.get_full_path(), reverse("portal:login"))
 
 
 def _date(value: str | None) -> datetime.date | None:
@@ -42,8 +46,8 @@ def _int(value: str | None) -> int | None:
 
 def book(request: AnyRequest, code: str) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), CITIZEN_LOGIN)
-    citizen = require_citizen(request.user)
+        return _to_login(request)
+    citizen = check_citizen(request.user)
     item = get_object_or_404(Item, code=code)
     if request.method == "POST":
         day = _date(request.POST.get("day"))
@@ -69,8 +73,8 @@ def book(request: AnyRequest, code: str) -> HttpResponse:
 
 def mine(request: AnyRequest) -> HttpResponse:
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path(), CITIZEN_LOGIN)
-    citizen = require_citizen(request.user)
+        return _to_login(request)
+    citizen = check_citizen(request.user)
     today = clock.today()
     appointments = (Appointment.objects.filter(citizen=citizen).select_related("item", "centre")
                     .order_by("-day", "-slot"))
@@ -84,7 +88,7 @@ def cancel(request: AnyRequest, number: str) -> HttpResponse:
     citizen = citizen_of(request.user)
     appointment = get_object_or_404(Appointment, number=number, citizen=citizen) if citizen else None
     if appointment is None:
-        return redirect_to_login(request.get_full_path(), CITIZEN_LOGIN)
+        return _to_login(request)
     do_cancel(request.user, appointment)
     messages.success(request, f"预约 {number} 已取消。")
     return redirect("appointments:mine")
@@ -100,8 +104,7 @@ def centre_day(request: AuthedRequest) -> HttpResponse:
     rows = [{"a": b, "slot": slot_label(b.slot), "id": mask_id(b.citizen.id_number),
              "phone": mask_phone(b.citizen.phone)} for b in bookings]
     profile = request.user.staff
-    choices = (ServiceCentre.objects.filter(region__in=[profile.region_id, *profile.region.children.values_list(
-        "pk", flat=True)]).order_by("name") if profile.role == "admin" else [])
+    choices = region_centres(profile.region_id) if profile.role == "admin" else []
     return render(request, "appointments/centre.html", {
         "centre": centre, "day": day, "rows": rows, "choices": choices,
         "booked": sum(1 for b in bookings if b.state == State.BOOKED),

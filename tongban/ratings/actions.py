@@ -12,6 +12,7 @@ docs/ratings.md). The rules are explained there too.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -20,22 +21,24 @@ from django.db import IntegrityError, transaction
 
 from tongban.accounts.models import Role, StaffProfile, profile_of
 from tongban.audit.actions import do_append, entries_for
+from tongban.audit.masking import mask_text
 from tongban.calendar.actions import YearNotLoaded, add_workdays
 from tongban.cases.actions import is_window_of
 from tongban.cases.models import Case, State
 from tongban.catalog.models import Region
 from tongban.core import clock
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotAllowed, TongbanError, Unavailable
-from tongban.core.identity import PHONE_RE
 from tongban.core.transitions import StateMachine, Step
 from tongban.core.typing import Actor, User
 from tongban.notifications.actions import do_notify
+from tongban.notifications.texts import mobile, sms_text
 from tongban.ratings.models import Level, Rating, Rectification, RectificationQuerySet, Source, Target
 
 __all__ = [
-    "RATEABLE_STATES", "RECTIFICATION", "STEPS", "STEP_LABELS", "allowed_steps", "check_rate", "check_step",
-    "do_appeal", "do_decide_appeal", "do_rate", "do_recheck", "do_rectify", "do_step", "do_verify",
-    "mobile_of", "rated_officer", "rectification_days", "responsible_region", "visible_rectifications",
+    "COMMENT_MAX", "RATEABLE_STATES", "RECTIFICATION", "STEPS", "STEP_LABELS", "allowed_steps", "check_comment",
+    "check_level", "check_rate", "check_step", "do_appeal", "do_decide_appeal", "do_rate", "do_recheck",
+    "do_rectify", "do_step", "do_verify", "rated_officer", "rectification_days", "responsible_region",
+    "save_rating", "visible_rectifications",
 ]
 
 # A rating is of the service received, so the case must have reached an outcome: decided (办结), refused
@@ -184,7 +187,8 @@ def check_rate(user: Actor, case: Case) -> str:
     return source
 
 
-def _check_level(level: Any) -> int:
+def check_level(level: Any) -> int:
+    """The rating level 1–5 as an int; Invalid ``rating.level_invalid`` otherwise."""
     try:
         value = int(level)
     except (TypeError, ValueError):
@@ -205,6 +209,34 @@ def _text(value: Any, label: str, code: str, *, required: bool = True, max_lengt
     return text
 
 
+def check_comment(value: Any) -> str:
+    """A rating's optional comment, stripped; Invalid ``rating.comment_too_long`` beyond COMMENT_MAX."""
+    return _text(value, "评价意见", "rating.comment", required=False, max_length=COMMENT_MAX)
+
+
+def save_rating(case: Case, *, target: str, level: int, comment: str, source: str, rated_by: User | None,
+                actor: str, at: datetime.datetime, reason: str = "") -> Rating:
+    """Write one (validated) rating, open its rectification when it is bad, and audit both (`rating.rate`,
+    `rectification.open`). Call inside the caller's transaction (do_rate, invite.do_rate_by_link)."""
+    officer = rated_officer(case, target)
+    rating = Rating.objects.create(
+        case=case, target=target, level=level, reason=reason, comment=comment, officer=officer,
+        channel=case.receiving_channel if target == Target.WINDOW else None,
+        rated_by=rated_by, created_at=at, source=source)
+    rect = None
+    if rating.is_bad:
+        rect = Rectification.objects.create(rating=rating, region=responsible_region(case, target), opened_at=at)
+    subject = f"case:{case.number}"
+    do_append(at=at, actor=actor, action="rating.rate", subject=subject,
+              data={"rating": rating.pk, "target": target, "level": level, "reason": reason, "source": source,
+                    "comment": comment, "channel": rating.channel.name if rating.channel else None,
+                    "officer": officer.get_username() if officer else None})
+    if rect is not None:
+        do_append(at=at, actor=actor, action="rectification.open", subject=subject,
+                  data={"rectification": rect.pk, "region": _region_of(rect).code, "state": rect.state})
+    return rating
+
+
 def do_rate(user: Actor, case: Case, *, level: Any, comment: str = "") -> Rating:
     """Rate a case (好差评), once. A bad rating (1 or 2) opens its rectification in the same transaction.
 
@@ -214,26 +246,12 @@ def do_rate(user: Actor, case: Case, *, level: Any, comment: str = "") -> Rating
     source = check_rate(user, case)
     if not user.is_authenticated:  # not reached: check_rate lets only a signed-in applicant or officer rate
         raise NotAllowed("只有本办件的申请人可以评价", code="rating.not_allowed")
-    level = _check_level(level)
-    comment = _text(comment, "评价意见", "rating.comment", required=False, max_length=COMMENT_MAX)
-    officer = rated_officer(case)
-    now = clock.now()
-    subject = f"case:{case.number}"
+    level = check_level(level)
+    comment = check_comment(comment)
     try:
         with transaction.atomic():
-            rating = Rating.objects.create(case=case, target=Target.WINDOW, level=level, comment=comment,
-                                           channel=case.receiving_channel, officer=officer, rated_by=user,
-                                           created_at=now, source=source)
-            rect = None
-            if rating.is_bad:
-                rect = Rectification.objects.create(rating=rating, region=responsible_region(case), opened_at=now)
-            do_append(at=now, actor=user.get_username(), action="rating.rate", subject=subject,
-                      data={"rating": rating.pk, "level": level, "source": source, "comment": comment,
-                            "channel": rating.channel.name if rating.channel else None,
-                            "officer": officer.get_username() if officer else None})
-            if rect is not None:
-                do_append(at=now, actor=user.get_username(), action="rectification.open", subject=subject,
-                          data={"rectification": rect.pk, "region": _region_of(rect).code, "state": rect.state})
+            rating = save_rating(case, target=Target.WINDOW, level=level, comment=comment, source=source,
+                                 rated_by=user, actor=user.get_username(), at=clock.now())
     except IntegrityError:
         if Rating.objects.filter(case=case).exists():
             raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次", code="rating.already_rated") from None
@@ -262,24 +280,15 @@ def do_step(user: Actor, rect: Rectification, step: str, *, expected_version: in
     return Rectification.objects.select_related("rating__case", "region").get(pk=rect.pk)
 
 
-def mobile_of(phone: str) -> str:
-    """The applicant's number if it can take an SMS (an 11-digit mobile), else "" (a landline)."""
-    phone = (phone or "").strip()
-    return phone if PHONE_RE.fullmatch(phone) else ""
-
-
-FEEDBACK_SMS_MAX = 200
-
-
 def _tell_rater(rect: Rectification) -> None:
     """Send the rectification's feedback to whoever rated: the applicant (whether they rated in their
-    account, at the counter or through the link), to the case's mobile number and their account."""
+    account, at the counter or through the link), to the case's mobile number and their account. The
+    feedback is staff's free text: masked before it goes out."""
     rating = Rating.objects.select_related("case__applicant_user").get(pk=rect.rating_id)
     case = rating.case
-    feedback = rect.feedback if len(rect.feedback) <= FEEDBACK_SMS_MAX else rect.feedback[:FEEDBACK_SMS_MAX] + "…"
-    do_notify(event=f"rectification-feedback:{rect.pk}", phone=mobile_of(case.applicant_phone),
-              user=case.applicant_user,
-              text=f"【通办】您对办件{case.number}的{rating.get_target_display()}评价，整改情况如下：{feedback}")
+    body = f"您对办件{case.number}的{rating.get_target_display()}评价，整改情况如下：{rect.feedback}"
+    do_notify(event=f"rectification-feedback:{rect.pk}", phone=mobile(case.applicant_phone),
+              user=case.applicant_user, text=sms_text(mask_text(body)))
 
 
 def do_verify(user: Actor, rect: Rectification, finding: str, days: int | None = None, *,

@@ -28,36 +28,23 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from tongban.audit.actions import do_append
+from tongban.audit.masking import mask_text
 from tongban.cases.models import Case, State
 from tongban.cases.ports import federation
 from tongban.core import clock
 from tongban.core.errors import BadTransition, Conflict, Invalid, NotFound
 from tongban.notifications.actions import do_notify
-from tongban.ratings.actions import (
-    COMMENT_MAX,
-    RATEABLE_STATES,
-    _check_level,
-    _region_of,
-    _text,
-    mobile_of,
-    rated_officer,
-    responsible_region,
-)
-from tongban.ratings.models import BAD_LEVELS, BadReason, Rating, RatingInvitation, Rectification, Source, Target
+from tongban.notifications.texts import mobile, public_url, sms_text
+from tongban.ratings.actions import RATEABLE_STATES, check_comment, check_level, save_rating
+from tongban.ratings.models import BAD_LEVELS, BadReason, Rating, RatingInvitation, Source, Target
 
-__all__ = ["LINK_ACTOR", "RatingInput", "check_invitation", "check_rate_by_link", "do_rate_by_link", "invite",
-           "link_of"]
+__all__ = ["LINK_ACTOR", "RatingInput", "check_invitation", "check_rate_by_link", "do_rate_by_link", "invite"]
 
 LINK_ACTOR = "申请人（短信评价链接）"
-
-
-def link_of(invitation: RatingInvitation) -> str:
-    """The absolute link of the rating page, on the node's public address (setting TONGBAN_PUBLIC_URL)."""
-    return f"{settings.TONGBAN_PUBLIC_URL.rstrip('/')}/rate/{invitation.token}/"
 
 
 def invite(case: Case, before: str) -> None:
@@ -70,10 +57,11 @@ def invite(case: Case, before: str) -> None:
         return
     now = clock.now()
     invitation = RatingInvitation.objects.create(case=case, token=secrets.token_urlsafe(32), created_at=now)
-    link = link_of(invitation)
-    phone = mobile_of(case.applicant_phone)
+    link = public_url(reverse("ratings:rate_link", args=[invitation.token]))
+    phone = mobile(case.applicant_phone)
+    body = f"您的办件{case.number}已办结送达，请为本次服务评价（链接仅可使用一次）："
     do_notify(event=f"rating-invite:{case.number}", phone=phone, user=case.applicant_user, link=link,
-              text=f"【通办】您的办件{case.number}已办结送达，请为本次服务评价（链接仅可使用一次）：{link}")
+              text=sms_text(mask_text(body), link))
     do_append(at=now, actor="system", action="rating.invite", subject=f"case:{case.number}",
               data={"invitation": invitation.pk, "sms": bool(phone), "inbox": case.applicant_user_id is not None})
 
@@ -98,7 +86,7 @@ class RatingInput:
 
 
 def _check_input(target: str, given: RatingInput) -> tuple[int, str, str]:
-    level = _check_level(given.level)
+    level = check_level(given.level)
     reason = (given.reason or "").strip()
     if level in BAD_LEVELS:
         if not reason:
@@ -107,7 +95,7 @@ def _check_input(target: str, given: RatingInput) -> tuple[int, str, str]:
             raise Invalid("请从列表中选择不满意的原因", code="rating.reason_invalid")
     else:
         reason = ""  # a reason belongs to a bad rating only
-    comment = _text(given.comment, "评价意见", "rating.comment", required=False, max_length=COMMENT_MAX)
+    comment = check_comment(given.comment)
     return level, reason, comment
 
 
@@ -135,31 +123,15 @@ def do_rate_by_link(invitation: RatingInvitation, *, window: RatingInput, depart
              Target.DEPARTMENT: _check_input(Target.DEPARTMENT, department)}
     case = invitation.case
     now = clock.now()
-    subject = f"case:{case.number}"
     ratings = []
     try:
         with transaction.atomic():
             if not RatingInvitation.objects.filter(pk=invitation.pk, used_at__isnull=True).update(used_at=now):
                 raise Conflict("该评价链接已使用，每个办件只能评价一次", code="rating.link_used")
             for target, (level, reason, comment) in given.items():
-                officer = rated_officer(case, target)
-                rating = Rating.objects.create(
-                    case=case, target=target, level=level, reason=reason, comment=comment, officer=officer,
-                    channel=case.receiving_channel if target == Target.WINDOW else None,
-                    rated_by=case.applicant_user, created_at=now, source=Source.LINK)
-                ratings.append(rating)
-                rect = None
-                if rating.is_bad:
-                    rect = Rectification.objects.create(rating=rating, region=responsible_region(case, target),
-                                                        opened_at=now)
-                do_append(at=now, actor=LINK_ACTOR, action="rating.rate", subject=subject,
-                          data={"rating": rating.pk, "target": target, "level": level, "reason": reason,
-                                "source": Source.LINK, "comment": comment,
-                                "channel": rating.channel.name if rating.channel else None,
-                                "officer": officer.get_username() if officer else None})
-                if rect is not None:
-                    do_append(at=now, actor=LINK_ACTOR, action="rectification.open", subject=subject,
-                              data={"rectification": rect.pk, "region": _region_of(rect).code, "state": rect.state})
+                ratings.append(save_rating(case, target=target, level=level, reason=reason, comment=comment,
+                                           source=Source.LINK, rated_by=case.applicant_user, actor=LINK_ACTOR,
+                                           at=now))
     except IntegrityError:
         raise Conflict(f"办件 {case.number} 已评价，每件只能评价一次", code="rating.already_rated") from None
     invitation.used_at = now
