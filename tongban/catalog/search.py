@@ -154,9 +154,10 @@ def search(query: str, *, base: QuerySet[Item] | None = None, limit: int | None 
     return result
 
 
-def theme_items(theme: themes.Theme) -> list[Item]:
-    """The event's items in this catalogue, in the event's order (its page and the home page)."""
-    return fetch_items(_theme_members(current_index(), theme))
+def theme_member_ids(theme: themes.Theme) -> list[int]:
+    """The ids of the event's items in this catalogue, in the event's order (its page and the home page).
+    Memoised per index: no query once the index is built."""
+    return list(_theme_members(current_index(), theme))
 
 
 def _theme_members(index: Index, theme: themes.Theme) -> list[int]:

@@ -55,7 +55,7 @@ def home(request: AnyRequest) -> HttpResponse:
         "mobile": Channel.objects.filter(kind__in=["mobile", "bank"]).select_related("region"),
         "modes": Mode.values,
         "popular": ["社保", "医保", "公积金", "户籍", "营业执照", "异地就医", "结婚登记", "退休"],
-        "themes": [(theme, n) for theme in themes.themes() if (n := len(search.theme_items(theme)))],
+        "themes": [(theme, n) for theme in themes.themes() if (n := len(search.theme_member_ids(theme)))],
     })
 
 
@@ -136,8 +136,7 @@ def theme_detail(request: AnyRequest, slug: str) -> HttpResponse:
     theme = themes.by_slug(slug)
     if theme is None:
         raise Http404("没有这个一件事")
-    found = search.theme_items(theme)
-    ordered = {item.pk: i for i, item in enumerate(found)}
+    ordered = {pk: i for i, pk in enumerate(search.theme_member_ids(theme))}
     items = sorted(items_with_details().filter(pk__in=ordered), key=lambda item: ordered[item.pk])
     groups: dict[str, tuple[Region, list]] = {}
     for item in items:

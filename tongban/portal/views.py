@@ -208,11 +208,9 @@ def resident_page(view: ResidentView) -> Callable[..., HttpResponse]:
 
 
 def _complaints(citizen: Citizen) -> Any:
-    """The resident's hotline complaints: those they reported signed in (when complaints know their
-    reporter), and those left with their verified phone number."""
-    own = Q(caller_phone=citizen.phone)
-    if any(f.name == "reporter" for f in Complaint._meta.get_fields()):
-        own |= Q(**{"reporter": citizen.user})
+    """The resident's hotline complaints: those they reported signed in, and those left with their
+    verified phone number."""
+    own = Q(caller_phone=citizen.phone) | Q(reporter=citizen.user)
     return Complaint.objects.filter(own).order_by("-received_at")
 
 
@@ -239,9 +237,10 @@ def my(request: AuthedRequest, citizen: Citizen) -> HttpResponse:
 
 @resident_page
 def my_cases(request: AuthedRequest, citizen: Citizen) -> HttpResponse:
+    page = Paginator(visible_cases(request.user).order_by("-received_at", "-pk"), 20).get_page(request.GET.get("page"))
     today = core_clock.today()
-    rows = [(case, clock(case, today)) for case in visible_cases(request.user).order_by("-received_at")[:500]]
-    return render(request, "portal/my_cases.html", {"page": Paginator(rows, 20).get_page(request.GET.get("page"))})
+    rows = [(case, clock(case, today)) for case in page.object_list]  # the clock of the shown cases only
+    return render(request, "portal/my_cases.html", {"page": page, "rows": rows})
 
 
 @resident_page
@@ -266,14 +265,18 @@ def my_messages(request: AuthedRequest, citizen: Citizen) -> HttpResponse:
 def open_message(request: AuthedRequest, citizen: Citizen, pk: int) -> HttpResponse:
     """Mark the message read and follow its link (a link on this site only); without one, show it."""
     message = citizens.do_open_message(request.user, pk)
-    public = getattr(settings, "TONGBAN_PUBLIC_URL", "")
-    link = message.link
-    if public and link.startswith(public.rstrip("/") + "/"):
-        link = link[len(public.rstrip("/")):]
-    if link and url_has_allowed_host_and_scheme(link, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure()):
-        return redirect(link)
+    path = _own_path(message.link)
+    if path:
+        return redirect(path)
     return render(request, "portal/message.html", {"message": message})
+
+
+def _own_path(link: str) -> str:
+    """The path of a link on this site (on TONGBAN_PUBLIC_URL, as messages' links are, or a bare path);
+    "" for any other link (another host, "//host", a scheme)."""
+    public = settings.TONGBAN_PUBLIC_URL.rstrip("/")
+    path = link.removeprefix(public) if public and link.startswith(public + "/") else link
+    return path if path and url_has_allowed_host_and_scheme(path, allowed_hosts=None) else ""
 
 
 @resident_page
