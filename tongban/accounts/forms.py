@@ -21,7 +21,7 @@ STAFF_LOGIN_FAILURES = ratelimit.Limit("accounts.staff_login_failures", 10, 600)
 
 class StaffAuthenticationForm(AuthenticationForm):
     def _limits(self) -> list[tuple[ratelimit.Limit, str]]:
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request is not None else ""
+        address = ratelimit.client_address(self.request)
         username = "".join(str(self.cleaned_data.get("username") or "").split()).casefold()
         return [(STAFF_LOGIN_FAILURES, f"address:{address}"), (STAFF_LOGIN_FAILURES, f"username:{username}")]
 

@@ -17,6 +17,8 @@ Decisions:
   apart and the limits are multiplied by the number of workers (docs/tracking.md).
 - Keys are hashed, so any user input (a 5,000-character "number") makes a short, valid cache key.
 - Time comes from `core.clock.now()`, so tests move windows with time-machine.
+- The client is `client_address(request)`: `REMOTE_ADDR`. Behind a reverse proxy the proxy must pass the
+  real address (docs/tracking.md); otherwise every client is the proxy and shares its counters.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.http import HttpRequest
 
 from tongban.core import clock
 from tongban.core.errors import TongbanError
@@ -80,3 +83,8 @@ def hit(limits: list[tuple[Limit, str]]) -> None:
     """Count one failed try for every (limit, key) pair."""
     for limit, key in limits:
         limit.hit(key)
+
+
+def client_address(request: HttpRequest | None) -> str:
+    """Whom a per-address limit counts: the request's `REMOTE_ADDR` ("unknown" when there is none)."""
+    return (request.META.get("REMOTE_ADDR") if request is not None else None) or "unknown"

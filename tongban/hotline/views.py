@@ -117,9 +117,6 @@ def suggest(request: AuthedRequest) -> HttpResponse:
 WEB_REPORTS = ratelimit.Limit("hotline.web_reports", 5, 600)
 
 
-def _address(request: AnyRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
 
 def report(request: AnyRequest) -> HttpResponse:
     """我要反映: the public web form (no login). The complaint goes to the operators' dispatch queue. A
@@ -142,7 +139,7 @@ def report(request: AnyRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         # a resubmitted form (refresh, double click) returns the complaint it already made, and is not counted
         limits = ([] if citizen is not None or actions.registered(form.cleaned_data["intake_key"])
-                  else [(WEB_REPORTS, _address(request))])
+                  else [(WEB_REPORTS, ratelimit.client_address(request))])
         try:
             ratelimit.check(limits, "提交过于频繁，请稍后再试或拨打12345热线反映。")
             complaint = actions.do_register(request.user, actions.Intake(region=region, channel="web",

@@ -58,9 +58,6 @@ LOGIN_FAILURES = ratelimit.Limit("portal.login_failures", 10, 600)  # per addres
 OPEN_CASE_STATES = [s for s in State.values if s not in (State.DELIVERED, State.ARCHIVED)]
 
 
-def _address(request: AnyRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "")
-
 
 def _pending(request: AnyRequest, purpose: str) -> str:
     """The phone a code was sent to for `purpose` in this session, or ""."""
@@ -71,7 +68,7 @@ def _pending(request: AnyRequest, purpose: str) -> str:
 def _send_code(request: AnyRequest, phone: str, purpose: str) -> str:
     """Send a code; every request, sent or refused, counts against the per-address limit first. The phone
     is remembered in the session. Returns the phone."""
-    limits = [(CODE_REQUESTS, _address(request))]
+    limits = [(CODE_REQUESTS, ratelimit.client_address(request))]
     ratelimit.check(limits, "获取验证码过于频繁，请稍后再试")
     ratelimit.hit(limits)  # every request, sent or refused
     row = citizens.do_send_code(phone, purpose)
@@ -177,7 +174,7 @@ def login_page(request: AnyRequest) -> HttpResponse:
 def _password_login(request: AnyRequest, form: PasswordLoginForm) -> Any:
     """The resident, or None with the refusal on the form; failures counted per address and per phone."""
     phone = citizens.normalise_phone(form.cleaned_data["phone"])
-    limits = [(LOGIN_FAILURES, _address(request)), (LOGIN_FAILURES, phone)]
+    limits = [(LOGIN_FAILURES, ratelimit.client_address(request)), (LOGIN_FAILURES, phone)]
     try:
         ratelimit.check(limits, "登录失败次数过多，请 10 分钟后再试，或用短信验证码登录")
         return citizens.check_password_login(request, phone, form.cleaned_data["password"])

@@ -13,14 +13,11 @@ from collections.abc import Callable
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from tongban.core import ratelimit
 from tongban.core.errors import TongbanError
 from tongban.core.typing import AnyRequest
 from tongban.tracking import actions
 from tongban.tracking.forms import CaseLookupForm, ComplaintLookupForm
-
-
-def _client(request: AnyRequest) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
 
 
 def _lookup(request: AnyRequest, form_class: type[CaseLookupForm] | type[ComplaintLookupForm],
@@ -33,7 +30,7 @@ def _lookup(request: AnyRequest, form_class: type[CaseLookupForm] | type[Complai
         if form.is_valid():
             number, who = form.cleaned_data["number"], form.cleaned_data[form.secret_field]
             try:
-                result = check(number, who, _client(request))
+                result = check(number, who, ratelimit.client_address(request))
             except TongbanError as exc:
                 form.add_error(None, str(exc))
                 status = exc.status
